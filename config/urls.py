@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("surveys.urls")),
+]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

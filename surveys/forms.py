@@ -1,0 +1,170 @@
+"""One form builder turns a section of an instrument into a Django form.
+
+Each question type has its own ``create_<type>_field``; the values a field
+cleans to are what an ``Answer`` stores (JSON): option codes as ints, lists of
+codes, numbers, strings, ISO dates.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Sequence
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Option, Question
+
+TEXT_MAX = 500
+LONG_TEXT_MAX = 20_000
+YES, NO = 1, 0
+
+
+def _choices(options: Sequence[Option]) -> list[tuple[int, str]]:
+    return [(o.code, o.label) for o in options]
+
+
+def _int_coerce(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Select a valid choice."), code="invalid_choice") from exc
+
+
+def _common(question: Question) -> dict[str, Any]:
+    return {"label": question.text, "help_text": question.help, "required": question.required}
+
+
+def create_scale_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    field = forms.TypedChoiceField(
+        choices=_choices(options), coerce=_int_coerce, empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "scale-item"}), **_common(question),
+    )
+    return field
+
+
+def create_single_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return forms.TypedChoiceField(
+        choices=_choices(options), coerce=_int_coerce, empty_value=None, widget=forms.RadioSelect, **_common(question),
+    )
+
+
+def create_multiple_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return forms.TypedMultipleChoiceField(
+        choices=_choices(options), coerce=_int_coerce, empty_value=[],
+        widget=forms.CheckboxSelectMultiple, **_common(question),
+    )
+
+
+def create_text_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return forms.CharField(max_length=question.max_length or TEXT_MAX, **_common(question))
+
+
+def create_long_text_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return forms.CharField(
+        max_length=question.max_length or LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}), **_common(question),
+    )
+
+
+class NumberField(forms.FloatField):
+    """A finite number; stored as an int when it is whole."""
+
+    def clean(self, value: Any) -> Any:
+        number = super().clean(value)
+        if number is None:
+            return None
+        return int(number) if float(number).is_integer() else number
+
+
+def create_number_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return NumberField(min_value=question.min_value, max_value=question.max_value, **_common(question))
+
+
+class IsoDateField(forms.DateField):
+    def clean(self, value: Any) -> Any:
+        day = super().clean(value)
+        return day.isoformat() if isinstance(day, datetime.date) else None
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+def create_date_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return IsoDateField(
+        input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **_common(question),
+    )
+
+
+def create_yes_no_field(question: Question, options: Sequence[Option]) -> forms.Field:
+    return forms.TypedChoiceField(
+        choices=[(YES, _("Yes")), (NO, _("No"))], coerce=_int_coerce, empty_value=None,
+        widget=forms.RadioSelect, **_common(question),
+    )
+
+
+FIELD_BUILDERS: dict[str, Callable[[Question, Sequence[Option]], forms.Field]] = {
+    Question.Type.SCALE: create_scale_field,
+    Question.Type.SINGLE: create_single_field,
+    Question.Type.MULTIPLE: create_multiple_field,
+    Question.Type.TEXT: create_text_field,
+    Question.Type.LONG_TEXT: create_long_text_field,
+    Question.Type.NUMBER: create_number_field,
+    Question.Type.DATE: create_date_field,
+    Question.Type.YES_NO: create_yes_no_field,
+}
+
+
+class SectionForm(forms.Form):
+    """The questions of one section; field names are the question codes."""
+
+    def __init__(
+        self, *args: Any, questions: Sequence[Question], options: dict[int, list[Option]], **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            builder = FIELD_BUILDERS[question.type]
+            self.fields[question.code] = builder(question, options.get(question.pk, []))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *[Div(q.code, css_class=f"question question-{q.type}") for q in self.questions]
+        )
+
+    def answers(self) -> dict[str, Any]:
+        """Cleaned values keyed by question code (only this section's questions)."""
+        return {q.code: self.cleaned_data.get(q.code) for q in self.questions}
+
+
+def initial_from_answers(questions: Sequence[Question], stored: dict[int, Any]) -> dict[str, Any]:
+    return {q.code: stored[q.pk] for q in questions if q.pk in stored}
+
+
+class InvitationCreateForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of invitations"), min_value=1, max_value=100_000, initial=10)
+    labels = forms.CharField(
+        label=_("Labels or e-mails (optional, one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("When given, one invitation is created for each line; lines containing “@” are stored as e-mails."),
+    )
+
+    def clean_labels(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["labels"].splitlines() if line.strip()]
+        validator = forms.EmailField()
+        for number, line in enumerate(lines, start=1):
+            if "@" in line:
+                try:
+                    validator.clean(line)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        _("Line %(line)d: “%(value)s” is not a valid e-mail address."),
+                        code="invalid_email", params={"line": number, "value": line},
+                    ) from exc
+            if len(line) > 200:
+                raise ValidationError(_("Line %(line)d is longer than 200 characters."), code="too_long",
+                                      params={"line": number})
+        return lines
+

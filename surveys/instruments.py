@@ -1,0 +1,80 @@
+"""Instruments as data: load an instrument definition (JSON) into the database.
+
+The format mirrors fixtures/instruments/*.json: an instrument with its scales
+(options carry a numeric code and labels in every language) and sections with
+questions. Loading is idempotent: rows are matched by their codes and updated,
+never duplicated. Codes that answers already use are never changed by a load.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Instrument, Option, Question, Scale, Section
+
+LANGS = ("en", "ru")
+
+
+def _texts(node: dict[str, Any], key: str, *, required: bool = False) -> dict[str, str]:
+    value = node.get(key) or {}
+    if isinstance(value, str):
+        value = {"en": value}
+    out = {f"{key}_{lang}": str(value.get(lang, "")) for lang in LANGS}
+    if required and not all(out.values()):
+        raise ValidationError(f"{node.get('code', '?')}: '{key}' needs a text in every language ({', '.join(LANGS)}).")
+    return out
+
+
+def instrument_import(*, data: dict[str, Any]) -> Instrument:
+    """Create or update an instrument from its definition; return it."""
+    if not data.get("code"):
+        raise ValidationError("An instrument definition needs a 'code'.")
+    question_types = set(Question.Type.values)
+    with transaction.atomic():
+        instrument, _created = Instrument.objects.update_or_create(
+            code=data["code"],
+            defaults={"kind": data.get("kind", Instrument.Kind.QUESTIONNAIRE),
+                      **_texts(data, "title", required=True), **_texts(data, "description")},
+        )
+        scales: dict[str, Scale] = {}
+        for s in data.get("scales", []):
+            scale, _c = Scale.objects.update_or_create(
+                instrument=instrument, code=s["code"],
+                defaults={"ordered": bool(s.get("ordered", False)), **_texts(s, "label")},
+            )
+            scales[scale.code] = scale
+            for order, o in enumerate(s.get("options", [])):
+                Option.objects.update_or_create(
+                    scale=scale, code=int(o["code"]), defaults={"order": order, **_texts(o, "label", required=True)},
+                )
+        for s_order, s in enumerate(data.get("sections", [])):
+            section, _c = Section.objects.update_or_create(
+                instrument=instrument, code=s["code"],
+                defaults={"order": s_order, **_texts(s, "title", required=True), **_texts(s, "intro")},
+            )
+            for q_order, q in enumerate(s.get("questions", [])):
+                if q.get("type") not in question_types:
+                    raise ValidationError(f"{q.get('code')}: unknown question type {q.get('type')!r}.")
+                scale_code = q.get("scale")
+                if scale_code and scale_code not in scales:
+                    raise ValidationError(f"{q['code']}: unknown scale {scale_code!r}.")
+                Question.objects.update_or_create(
+                    instrument=instrument, code=q["code"],
+                    defaults={
+                        "section": section, "type": q["type"], "required": bool(q.get("required", True)),
+                        "order": q_order, "scale": scales.get(scale_code) if scale_code else None,
+                        "group": q.get("group", ""), "min_value": q.get("min"), "max_value": q.get("max"),
+                        "max_length": q.get("max_length"),
+                        **_texts(q, "text", required=True), **_texts(q, "help"),
+                    },
+                )
+    return instrument
+
+
+def instrument_import_file(*, path: Path) -> Instrument:
+    with open(path, encoding="utf-8") as fh:
+        return instrument_import(data=json.load(fh))

@@ -1,0 +1,338 @@
+"""Instruments as data, waves in the field, invitations and responses.
+
+An instrument is rows: sections, questions (with a stable ``code``), and scales
+(choice lists whose options carry a numeric ``code`` and a label in every
+language). A wave puts an instrument in the field. A response holds one
+``Answer`` per question, whose ``value`` is JSON: an option code (int), a list
+of option codes, a number, a string or an ISO date.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TranslatedMixin:
+    """Pick ``<field>_ru`` or ``<field>_en`` by the active language."""
+
+    def translated(self, field: str) -> str:
+        lang = (get_language() or "en")[:2]
+        value = getattr(self, f"{field}_{lang}", "") if lang in {"en", "ru"} else ""
+        return value or getattr(self, f"{field}_en", "")
+
+
+class Instrument(TranslatedMixin, models.Model):
+    class Kind(models.TextChoices):
+        QUESTIONNAIRE = "questionnaire", _("Self-administered questionnaire")
+        INTERVIEW = "interview", _("Interview guide")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUESTIONNAIRE)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+
+    def __str__(self) -> str:
+        return self.translated("title")
+
+    @property
+    def title(self) -> str:
+        return self.translated("title")
+
+    @property
+    def description(self) -> str:
+        return self.translated("description")
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Scale(TranslatedMixin, models.Model):
+    """A list of options (a choice list); ``ordered`` for ordinal scales."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
+    code = models.SlugField(_("code"), max_length=64)
+    ordered = models.BooleanField(_("ordered"), default=False)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    label_ru = models.CharField(_("label (Russian)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["instrument", "code"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="scale_code_unique")]
+        verbose_name = _("scale")
+        verbose_name_plural = _("scales")
+
+    def __str__(self) -> str:
+        return f"{self.instrument.code}:{self.code}"
+
+
+class Option(TranslatedMixin, models.Model):
+    """One option of a scale: a stable numeric code and its labels.
+
+    ``order`` is the display order (Very high first); ``code`` is what is
+    stored and exported (Low = 1 ... Very high = 4).
+    """
+
+    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="options")
+    code = models.IntegerField(_("code"))
+    label_en = models.CharField(_("label (English)"), max_length=300)
+    label_ru = models.CharField(_("label (Russian)"), max_length=300)
+    order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["scale", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["scale", "code"], name="option_code_unique")]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.translated("label")
+
+    def clean(self) -> None:
+        from .services import option_code_change_check
+
+        option_code_change_check(option=self)
+
+
+class Section(TranslatedMixin, models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="sections")
+    code = models.SlugField(_("code"), max_length=64)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="section_code_unique")]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.translated("title")
+
+    @property
+    def title(self) -> str:
+        return self.translated("title")
+
+    @property
+    def intro(self) -> str:
+        return self.translated("intro")
+
+
+class Question(TranslatedMixin, models.Model):
+    class Type(models.TextChoices):
+        SCALE = "scale", _("Single choice on an ordered scale")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        YES_NO = "yes_no", _("Yes/no")
+
+    CHOICE_TYPES = {Type.SCALE, Type.SINGLE, Type.MULTIPLE}
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("code"), max_length=64, help_text=_("The variable name in every export."))
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text_en = models.TextField(_("text (English)"))
+    text_ru = models.TextField(_("text (Russian)"))
+    help_en = models.TextField(_("help text (English)"), blank=True)
+    help_ru = models.TextField(_("help text (Russian)"), blank=True)
+    scale = models.ForeignKey(
+        Scale, on_delete=models.PROTECT, null=True, blank=True, related_name="questions",
+        help_text=_("Options for choice questions."),
+    )
+    group = models.SlugField(
+        _("group"), max_length=64, blank=True,
+        help_text=_("Block of items analysed together (for example a reliability block)."),
+    )
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["instrument", "section__order", "order"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="question_code_unique")]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return self.translated("text")
+
+    @property
+    def help(self) -> str:
+        return self.translated("help")
+
+    def clean(self) -> None:
+        if self.type in self.CHOICE_TYPES and self.scale_id is None:
+            raise ValidationError({"scale": _("A choice question needs a scale.")}, code="scale_required")
+        if self.scale_id and self.section_id and self.scale.instrument_id != self.section.instrument_id:
+            raise ValidationError({"scale": _("The scale belongs to another instrument.")}, code="scale_instrument")
+        from .services import question_code_change_check
+
+        question_code_change_check(question=self)
+
+
+class Wave(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Access(models.TextChoices):
+        OPEN_LINK = "open_link", _("Open link")
+        INVITATION = "invitation", _("Invitation only")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.OPEN_LINK)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A wave must close after it opens.")}, code="dates_order")
+
+    def is_accepting(self, now=None) -> bool:
+        """True when respondents may answer now: open, and within its dates."""
+        now = now or timezone.now()
+        if self.status != self.Status.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        if self.closes_at and now >= self.closes_at:
+            return False
+        return True
+
+
+class WaveOptionSet(models.Model):
+    """Restrict the options a question offers in one wave (e.g. the regions).
+
+    Option codes stay those of the scale, so exports of different waves agree.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="option_sets")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    options = models.ManyToManyField(Option, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "question"], name="wave_option_set_unique")]
+        verbose_name = _("option list for a wave")
+        verbose_name_plural = _("option lists for a wave")
+
+    def __str__(self) -> str:
+        return f"{self.wave.slug}: {self.question.code}"
+
+
+class Invitation(models.Model):
+    """A single-use link. Only the SHA-256 of its token is stored."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["wave", "created_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.label or self.email or f"#{self.pk}"
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response",
+    )
+    resume_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    current_step = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["wave", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="in_progress") | Q(submitted_at__isnull=False),
+                name="completed_response_has_submitted_at",
+            )
+        ]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.wave.slug} / {str(self.uuid)[:8]}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(_("value"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_unique")]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.value!r}"

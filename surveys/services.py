@@ -1,0 +1,245 @@
+"""Writes. Every function that changes data lives here, is keyword-only and atomic."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Answer, Invitation, Option, Question, Response, Section, Wave, hash_token
+
+TOKEN_BYTES = 32  # 256 bits of entropy: unguessable
+
+
+def new_token() -> str:
+    """A URL-safe random token (43 characters, 256 bits)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+# --- instrument integrity -------------------------------------------------------------
+
+def question_code_change_check(*, question: Question) -> None:
+    """Refuse to change a question's code once a wave has answers to it."""
+    if not question.pk:
+        return
+    old_code = Question.objects.filter(pk=question.pk).values_list("code", flat=True).first()
+    if old_code is not None and old_code != question.code and Answer.objects.filter(question_id=question.pk).exists():
+        raise ValidationError(
+            {"code": _("The code “%(code)s” cannot be changed: waves already hold answers to this question, "
+                       "and exports and analyses use the code as the variable name.") % {"code": old_code}},
+            code="code_locked",
+        )
+
+
+def option_code_change_check(*, option: Option) -> None:
+    """Refuse to change or delete an option's numeric code once answers use it."""
+    if not option.pk:
+        return
+    old_code = Option.objects.filter(pk=option.pk).values_list("code", flat=True).first()
+    if old_code is None or old_code == option.code:
+        return
+    if option_code_in_use(option=option, code=old_code):
+        raise ValidationError(
+            {"code": _("The code %(code)s cannot be changed: stored answers use it.") % {"code": old_code}},
+            code="code_locked",
+        )
+
+
+def option_code_in_use(*, option: Option, code: int) -> bool:
+    question_ids = list(Question.objects.filter(scale_id=option.scale_id).values_list("pk", flat=True))
+    if not question_ids:
+        return False
+    for value in Answer.objects.filter(question_id__in=question_ids).values_list("value", flat=True).iterator():
+        if value == code or (isinstance(value, list) and code in value):
+            return True
+    return False
+
+
+def question_update(*, question: Question, **fields: Any) -> Question:
+    """Change a question's fields; the code is locked once answers exist."""
+    for name, value in fields.items():
+        setattr(question, name, value)
+    with transaction.atomic():
+        question.full_clean()
+        question.save()
+    return question
+
+
+def option_update(*, option: Option, **fields: Any) -> Option:
+    for name, value in fields.items():
+        setattr(option, name, value)
+    with transaction.atomic():
+        option.full_clean()
+        option.save()
+    return option
+
+
+# --- waves ----------------------------------------------------------------------------
+
+def wave_open(*, wave: Wave) -> Wave:
+    """Open a wave for answers. A closed wave can be reopened."""
+    if wave.closes_at and wave.closes_at <= timezone.now():
+        raise ValidationError(_("The wave’s closing time has passed; move it before opening the wave."),
+                              code="closes_in_past")
+    wave.status = Wave.Status.OPEN
+    wave.save(update_fields=["status"])
+    return wave
+
+
+def wave_close(*, wave: Wave) -> Wave:
+    wave.status = Wave.Status.CLOSED
+    wave.save(update_fields=["status"])
+    return wave
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invitations_create(
+    *, wave: Wave, count: int = 0, labels: Sequence[str] = (), emails: Sequence[str] = (),
+) -> list[IssuedInvitation]:
+    """Create invitations; return them with their tokens (shown once, never stored).
+
+    Either ``count`` anonymous invitations, or one per label/e-mail given.
+    """
+    n = max(count, len(labels), len(emails))
+    if n < 1:
+        raise ValidationError(_("Give a number of invitations of at least 1."), code="count")
+    if n > 100_000:
+        raise ValidationError(_("At most 100 000 invitations can be created at once."), code="count")
+    tokens = [new_token() for _i in range(n)]
+    objs = [
+        Invitation(
+            wave=wave,
+            token_hash=hash_token(token),
+            label=labels[i] if i < len(labels) else "",
+            email=emails[i] if i < len(emails) else "",
+        )
+        for i, token in enumerate(tokens)
+    ]
+    with transaction.atomic():
+        created = Invitation.objects.bulk_create(objs, batch_size=1000)
+    if created and created[0].pk is None:  # backends that do not return primary keys
+        by_hash = {inv.token_hash: inv for inv in Invitation.objects.filter(wave=wave, token_hash__in=[o.token_hash for o in objs])}
+        created = [by_hash[o.token_hash] for o in objs]
+    return [IssuedInvitation(invitation=inv, token=token) for inv, token in zip(created, tokens)]
+
+
+# --- responses ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StartedResponse:
+    response: Response
+    resume_token: str | None
+
+
+def response_start(*, wave: Wave, invitation: Invitation | None = None, language: str = "") -> StartedResponse:
+    """Start (or, for an invitation, resume) a response.
+
+    Open-link responses get a resume token (only its hash is stored).
+    An invitation has at most one response: a second call returns it.
+    """
+    if invitation is not None:
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(wave=wave, invitation=invitation, language=language)
+        except IntegrityError:
+            response = Response.objects.get(invitation=invitation)
+        return StartedResponse(response=response, resume_token=None)
+    token = new_token()
+    response = Response.objects.create(wave=wave, resume_token_hash=hash_token(token), language=language)
+    return StartedResponse(response=response, resume_token=token)
+
+
+class ResponseClosed(Exception):
+    """The response was already submitted, or its wave no longer accepts answers."""
+
+
+def _answer_rows(response: Response, questions: Iterable[Question], cleaned: dict[str, Any]) -> tuple[list[Answer], list[int]]:
+    keep, clear = [], []
+    for question in questions:
+        value = cleaned.get(question.code)
+        if value in (None, "", []):
+            clear.append(question.pk)
+        else:
+            keep.append(Answer(response=response, question=question, value=value))
+    return keep, clear
+
+
+def response_save_section(
+    *, response: Response, questions: Sequence[Question], cleaned_data: dict[str, Any], step: int,
+) -> Response:
+    """Store the answers of one section (already validated by its form).
+
+    A constant number of queries whatever the number of questions: one upsert,
+    one delete of answers that were cleared, one update of the response.
+    """
+    keep, clear = _answer_rows(response, questions, cleaned_data)
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, status=Response.Status.IN_PROGRESS).update(
+            current_step=max(step, response.current_step), updated_at=timezone.now(),
+        )
+        if not updated:
+            raise ResponseClosed(_("This response has already been submitted."))
+        if keep:
+            Answer.objects.bulk_create(
+                keep, update_conflicts=True, unique_fields=["response", "question"], update_fields=["value"],
+            )
+        if clear:
+            Answer.objects.filter(response=response, question_id__in=clear).delete()
+    response.current_step = max(step, response.current_step)
+    return response
+
+
+def response_missing_required(*, response: Response, questions: Sequence[Question]) -> list[Question]:
+    answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
+    return [q for q in questions if q.required and q.pk not in answered]
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    response: Response
+    created: bool  # False when the response had already been submitted (idempotent resend)
+
+
+def response_submit(
+    *, response: Response, questions: Sequence[Question], language: str = "",
+) -> SubmitResult:
+    """Complete a response, once.
+
+    Idempotent: a resend, a double click or a second tab gets the same
+    completed response back (``created=False``); the completion is a single
+    conditional UPDATE, so two concurrent submits cannot both complete it.
+    Raises ``ValidationError`` (code ``missing``) listing unanswered required
+    questions, and ``ResponseClosed`` when the wave no longer accepts answers.
+    """
+    with transaction.atomic():
+        current = Response.objects.select_for_update().select_related("wave").get(pk=response.pk)
+        if current.status == Response.Status.COMPLETED:
+            return SubmitResult(response=current, created=False)
+        if not current.wave.is_accepting():
+            raise ResponseClosed(_("This survey is closed."))
+        missing = response_missing_required(response=current, questions=questions)
+        if missing:
+            raise ValidationError(
+                _("Please answer the required questions: %(codes)s.") % {"codes": ", ".join(q.code for q in missing)},
+                code="missing", params={"questions": missing},
+            )
+        now = timezone.now()
+        updated = Response.objects.filter(pk=current.pk, status=Response.Status.IN_PROGRESS).update(
+            status=Response.Status.COMPLETED, submitted_at=now, language=language or current.language,
+        )
+        if not updated:  # lost a race to a concurrent submit of the same response
+            return SubmitResult(response=Response.objects.get(pk=current.pk), created=False)
+        if current.invitation_id:
+            Invitation.objects.filter(pk=current.invitation_id, used_at__isnull=True).update(used_at=now)
+    current.refresh_from_db()
+    return SubmitResult(response=current, created=True)
+

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("w/<slug:slug>/", views.wave_entry, name="wave_entry"),
+    path("w/<slug:slug>/resume/<str:token>/", views.wave_resume, name="resume"),
+    path("w/<slug:slug>/page/<int:step>/", views.response_step, name="step"),
+    path("w/<slug:slug>/review/", views.response_review, name="review"),
+    path("w/<slug:slug>/saved/", views.response_saved, name="saved"),
+    path("w/<slug:slug>/thanks/", views.response_thanks, name="thanks"),
+    path("i/<str:token>/", views.invitation_entry, name="invitation"),
+]

@@ -1,0 +1,278 @@
+"""The respondent's pages: entry by open link or invitation, one section per page,
+review, submit, thank-you. Views validate and call services; they compute nothing."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import SectionForm, initial_from_answers
+from .models import Response, Wave
+
+SESSION_KEY = "surveys.response.{wave_pk}"
+
+
+def _session_key(wave: Wave) -> str:
+    return SESSION_KEY.format(wave_pk=wave.pk)
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def _unavailable(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
+    return render(request, "surveys/unavailable.html", {"title": title, "message": message}, status=status)
+
+
+def _wave_or_page(request: HttpRequest, slug: str) -> Wave | HttpResponse:
+    """The wave if it accepts answers now; otherwise the page that says why."""
+    wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
+    if wave is None or wave.status == Wave.Status.DRAFT:
+        return _unavailable(
+            request, title=_("Survey not found"),
+            message=_("There is no survey at this address. Please check the link you were given."), status=404,
+        )
+    if not wave.is_accepting():
+        return _unavailable(
+            request, title=_("This survey is closed"),
+            message=_("This survey is not accepting answers at the moment. Thank you for your interest."), status=410,
+        )
+    return wave
+
+
+def _invalid_invitation(request: HttpRequest) -> HttpResponse:
+    # One page for unknown and used links: nobody can tell them apart.
+    return _unavailable(
+        request, title=_("This link is not valid"),
+        message=_("This invitation link is not valid or has already been used. If you believe this is a mistake, "
+                  "please contact the people who sent it."),
+        status=404,
+    )
+
+
+def _session_response(request: HttpRequest, wave: Wave) -> Response | None:
+    pk = request.session.get(_session_key(wave))
+    if pk is None:
+        return None
+    return Response.objects.filter(pk=pk, wave=wave).first()
+
+
+def _remember(request: HttpRequest, wave: Wave, response: Response) -> None:
+    request.session[_session_key(wave)] = response.pk
+
+
+def _step_url(wave: Wave, step: int) -> str:
+    return reverse("surveys:step", kwargs={"slug": wave.slug, "step": step + 1})
+
+
+def _resume_url(request: HttpRequest, response: Response) -> str:
+    if response.invitation_id:
+        return ""
+    token = request.session.get(f"surveys.resume.{response.pk}")
+    if not token:
+        return ""
+    return request.build_absolute_uri(reverse("surveys:resume", kwargs={"slug": response.wave.slug, "token": token}))
+
+
+def _continue_url(structure: selectors.WaveStructure, response: Response) -> str:
+    if response.current_step >= len(structure.sections):
+        return reverse("surveys:review", kwargs={"slug": structure.wave.slug})
+    return _step_url(structure.wave, response.current_step)
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    waves = [w for w in Wave.objects.select_related("instrument").filter(
+        status=Wave.Status.OPEN, access=Wave.Access.OPEN_LINK) if w.is_accepting()]
+    return render(request, "surveys/home.html", {"waves": waves})
+
+
+@require_http_methods(["GET", "POST"])
+def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = _wave_or_page(request, slug)
+    if isinstance(wave, HttpResponse):
+        return wave
+    response = _session_response(request, wave)
+    if wave.access == Wave.Access.INVITATION and response is None:
+        return _unavailable(
+            request, title=_("Invitation required"),
+            message=_("This survey is by invitation only. Please open the personal link you received."), status=403,
+        )
+    if response is not None and response.is_completed:
+        return redirect("surveys:thanks", slug=wave.slug)
+    if request.method == "POST":
+        if response is None:
+            started = services.response_start(wave=wave, language=_language())
+            response = started.response
+            _remember(request, wave, response)
+            request.session[f"surveys.resume.{response.pk}"] = started.resume_token
+        structure = selectors.wave_structure(wave=wave)
+        return redirect(_continue_url(structure, response))
+    return render(request, "surveys/wave_entry.html", {"wave": wave, "response": response})
+
+
+@require_http_methods(["GET"])
+def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    wave = _wave_or_page(request, slug)
+    if isinstance(wave, HttpResponse):
+        return wave
+    response = selectors.response_get_by_resume_token(wave=wave, token=token)
+    if response is None:
+        return _unavailable(
+            request, title=_("This link is not valid"),
+            message=_("This resume link is not valid. You can start the survey again from its main link."),
+            status=404,
+        )
+    _remember(request, wave, response)
+    request.session[f"surveys.resume.{response.pk}"] = token
+    if response.is_completed:
+        return redirect("surveys:thanks", slug=wave.slug)
+    return redirect(_continue_url(selectors.wave_structure(wave=wave), response))
+
+
+@require_http_methods(["GET"])
+def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    if invitation is None or invitation.used_at is not None:
+        return _invalid_invitation(request)
+    wave = _wave_or_page(request, invitation.wave.slug)
+    if isinstance(wave, HttpResponse):
+        return wave
+    response = services.response_start(wave=wave, invitation=invitation, language=_language()).response
+    if response.is_completed:
+        return _invalid_invitation(request)
+    _remember(request, wave, response)
+    return redirect(_continue_url(selectors.wave_structure(wave=wave), response))
+
+
+def _respondent_context(request: HttpRequest, slug: str) -> tuple[Wave, Response, selectors.WaveStructure] | HttpResponse:
+    wave = _wave_or_page(request, slug)
+    if isinstance(wave, HttpResponse):
+        return wave
+    response = _session_response(request, wave)
+    if response is None:
+        return redirect("surveys:wave_entry", slug=wave.slug)
+    return wave, response, selectors.wave_structure(wave=wave)
+
+
+@require_http_methods(["GET", "POST"])
+def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
+    context = _respondent_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    wave, response, structure = context
+    if response.is_completed:
+        return redirect("surveys:thanks", slug=wave.slug)
+    index = step - 1
+    if not 0 <= index < len(structure.sections):
+        return _unavailable(request, title=_("Page not found"),
+                            message=_("This page of the survey does not exist."), status=404)
+    if index > response.current_step:  # no skipping ahead of unanswered sections
+        return redirect(_continue_url(structure, response))
+    section = structure.sections[index]
+    questions = structure.questions[section.pk]
+    if request.method == "POST":
+        form = SectionForm(request.POST, questions=questions, options=structure.options)
+        going_back = "back" in request.POST
+        if form.is_valid():
+            services.response_save_section(
+                response=response, questions=questions, cleaned_data=form.answers(), step=index + 1,
+            )
+            if going_back:
+                return redirect(_step_url(wave, max(index - 1, 0)))
+            if "save_exit" in request.POST:
+                return redirect("surveys:saved", slug=wave.slug)
+            if index + 1 >= len(structure.sections):
+                return redirect("surveys:review", slug=wave.slug)
+            return redirect(_step_url(wave, index + 1))
+        if going_back:
+            # Keep what is valid on this page, then go back; invalid values are not stored.
+            valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
+            if valid:
+                services.response_save_section(
+                    response=response, questions=valid, cleaned_data=form.cleaned_data, step=index,
+                )
+            return redirect(_step_url(wave, max(index - 1, 0)))
+    else:
+        stored = selectors.response_answers(response=response)
+        form = SectionForm(initial=initial_from_answers(questions, stored), questions=questions,
+                           options=structure.options)
+    total = len(structure.sections)
+    return render(request, "surveys/step.html", {
+        "wave": wave, "section": section, "form": form, "step": step, "total": total,
+        "progress": round(100 * index / total), "is_first": index == 0,
+        "resume_url": _resume_url(request, response),
+    }, status=200 if request.method == "GET" or not form.errors else 422)
+
+
+def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for number, section in enumerate(structure.sections, start=1):
+        items = []
+        for q in structure.questions[section.pk]:
+            value = stored.get(q.pk)
+            labels = {o.code: o.label for o in structure.options.get(q.pk, [])}
+            if q.type == q.Type.YES_NO and value is not None:
+                shown = _("Yes") if value == 1 else _("No")
+            elif isinstance(value, list):
+                shown = "; ".join(str(labels.get(v, v)) for v in value)
+            elif value is None:
+                shown = ""
+            else:
+                shown = str(labels.get(value, value))
+            items.append({"question": q, "value": shown, "missing": q.required and value in (None, [], "")})
+        rows.append({"section": section, "step": number, "items": items})
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def response_review(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _respondent_context(request, slug)
+    if isinstance(context, HttpResponse):
+        return context
+    wave, response, structure = context
+    if response.is_completed:
+        return redirect("surveys:thanks", slug=wave.slug)
+    if response.current_step < len(structure.sections):
+        return redirect(_continue_url(structure, response))
+    error = None
+    if request.method == "POST":
+        try:
+            services.response_submit(response=response, questions=structure.all_questions, language=_language())
+        except ValidationError:
+            error = _("Some required questions are not answered yet; they are marked below.")
+        except services.ResponseClosed:
+            return _unavailable(request, title=_("This survey is closed"),
+                                message=_("This survey is not accepting answers at the moment."), status=410)
+        else:
+            return redirect("surveys:thanks", slug=wave.slug)
+    rows = _review_rows(structure, selectors.response_answers(response=response))
+    return render(request, "surveys/review.html", {
+        "wave": wave, "rows": rows, "error": error, "total": len(structure.sections),
+        "resume_url": _resume_url(request, response),
+    }, status=422 if error else 200)
+
+
+@require_http_methods(["GET"])
+def response_saved(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = Wave.objects.filter(slug=slug).first()
+    response = _session_response(request, wave) if wave else None
+    if response is None:
+        return redirect("surveys:wave_entry", slug=slug)
+    return render(request, "surveys/saved.html", {"wave": wave, "resume_url": _resume_url(request, response)})
+
+
+@require_http_methods(["GET"])
+def response_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = Wave.objects.filter(slug=slug).first()
+    response = _session_response(request, wave) if wave else None
+    if response is None or not response.is_completed:
+        return redirect("surveys:wave_entry", slug=slug)
+    return render(request, "surveys/thanks.html", {"wave": wave})
