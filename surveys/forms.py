@@ -40,7 +40,7 @@ def _common(question: Question) -> dict[str, Any]:
 def create_scale_field(question: Question, options: Sequence[Option]) -> forms.Field:
     field = forms.TypedChoiceField(
         choices=_choices(options), coerce=_int_coerce, empty_value=None,
-        widget=forms.RadioSelect(attrs={"class": "scale-item"}), **_common(question),
+        widget=forms.RadioSelect, **_common(question),
     )
     return field
 
