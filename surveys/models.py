@@ -228,6 +228,13 @@ class Wave(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("wave")
         verbose_name_plural = _("waves")
+        # The permissions behind the roles (see surveys/roles.py).
+        permissions = [
+            ("conduct_interviews", _("Can record interviews")),
+            ("code_answers", _("Can code open answers")),
+            ("manage_codebooks", _("Can edit codebooks and set final codes")),
+            ("analyse_waves", _("Can view analyses and download data")),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,0 +1,54 @@
+"""Roles are Django groups with permissions; views check the permissions.
+
+- Interviewers record interviews in the waves they are assigned to.
+- Coders code open answers.
+- Researchers analyse waves, download data, edit codebooks and set final codes.
+- Admins (superusers, or members of "Admins", who are staff) run waves in the admin.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+INTERVIEWERS = "Interviewers"
+CODERS = "Coders"
+RESEARCHERS = "Researchers"
+ADMINS = "Admins"
+
+CONDUCT_INTERVIEWS = "surveys.conduct_interviews"
+CODE_ANSWERS = "surveys.code_answers"
+MANAGE_CODEBOOKS = "surveys.manage_codebooks"
+ANALYSE_WAVES = "surveys.analyse_waves"
+
+# group -> permission codenames (app "surveys"); used by the data migration.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    INTERVIEWERS: ["conduct_interviews"],
+    CODERS: ["code_answers"],
+    RESEARCHERS: ["analyse_waves", "manage_codebooks", "code_answers"],
+    ADMINS: ["analyse_waves", "manage_codebooks", "code_answers", "conduct_interviews"],
+}
+
+
+def permission_required(perm: str) -> Callable:
+    """Anonymous users are sent to log in; signed-in users without ``perm`` get a 403 page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                return render(request, "surveys/unavailable.html", {
+                    "title": _("Access denied"),
+                    "message": _("Your account does not have access to this page."),
+                }, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
