@@ -28,11 +28,11 @@ def question_code_change_check(*, question: Question) -> None:
         return
     old_code = Question.objects.filter(pk=question.pk).values_list("code", flat=True).first()
     if old_code is not None and old_code != question.code and Answer.objects.filter(question_id=question.pk).exists():
-        raise ValidationError(
-            {"code": _("The code “%(code)s” cannot be changed: waves already hold answers to this question, "
-                       "and exports and analyses use the code as the variable name.") % {"code": old_code}},
-            code="code_locked",
-        )
+        raise ValidationError({"code": ValidationError(
+            _("The code “%(code)s” cannot be changed: waves already hold answers to this question, "
+              "and exports and analyses use the code as the variable name."),
+            code="code_locked", params={"code": old_code},
+        )})
 
 
 def option_code_change_check(*, option: Option) -> None:
@@ -43,10 +43,10 @@ def option_code_change_check(*, option: Option) -> None:
     if old_code is None or old_code == option.code:
         return
     if option_code_in_use(option=option, code=old_code):
-        raise ValidationError(
-            {"code": _("The code %(code)s cannot be changed: stored answers use it.") % {"code": old_code}},
-            code="code_locked",
-        )
+        raise ValidationError({"code": ValidationError(
+            _("The code %(code)s cannot be changed: stored answers use it."), code="code_locked",
+            params={"code": old_code},
+        )})
 
 
 def option_code_in_use(*, option: Option, code: int) -> bool:

@@ -1,0 +1,90 @@
+"""The admin: pages load, counts are shown, invitations are created and downloaded once."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from surveys.models import Invitation, Question, Wave, hash_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, instruments):
+    user = User.objects.create_superuser("boss", "boss@example.org", "pw")
+    client.force_login(user)
+    call_command("make_demo_data", verbosity=0)
+    return client
+
+
+@pytest.mark.parametrize("name", ["instrument", "scale", "section", "question", "wave", "invitation", "response"])
+def test_changelists_load(admin_client, name):
+    assert admin_client.get(reverse(f"admin:surveys_{name}_changelist")).status_code == 200
+
+
+def test_wave_list_shows_started_and_completed_counts(admin_client):
+    html = admin_client.get(reverse("admin:surveys_wave_changelist")).content.decode()
+    assert '<td class="field-completed">100</td>' in html
+
+
+def test_response_page_shows_answers_with_labels(admin_client):
+    wave = Wave.objects.get(slug="social-capital-demo")
+    response = wave.responses.first()
+    html = admin_client.get(reverse("admin:surveys_response_change", args=[response.pk])).content.decode()
+    assert "sc1_contacts" in html and ("= Very high" in html or "= Low" in html or "= High" in html)
+
+
+def test_create_invitations_downloads_links_once(admin_client):
+    wave = Wave.objects.get(slug="social-capital-2026")
+    url = reverse("admin:surveys_wave_invitations", args=[wave.pk])
+    assert admin_client.get(url).status_code == 200
+    r = admin_client.post(url, {"count": "3", "labels": "Acme Ltd\nceo@example.org"})
+    assert r["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    assert [row["label"] for row in rows] == ["Acme Ltd", ""] and rows[1]["email"] == "ceo@example.org"
+    token = rows[0]["link"].rstrip("/").rsplit("/", 1)[1]
+    assert Invitation.objects.filter(token_hash=hash_token(token)).exists()
+
+
+def test_create_invitations_rejects_bad_emails(admin_client):
+    wave = Wave.objects.get(slug="social-capital-2026")
+    r = admin_client.post(reverse("admin:surveys_wave_invitations", args=[wave.pk]),
+                          {"count": "1", "labels": "good\nbad@@example"})
+    assert r.status_code == 200 and "Line 2" in r.content.decode()
+    assert Invitation.objects.count() == 0
+
+
+def test_open_and_close_actions(admin_client):
+    wave = Wave.objects.get(slug="social-capital-2026")
+    admin_client.post(reverse("admin:surveys_wave_changelist"), {"action": "close_waves", "_selected_action": [wave.pk]})
+    assert Wave.objects.get(pk=wave.pk).status == Wave.Status.CLOSED
+    admin_client.post(reverse("admin:surveys_wave_changelist"), {"action": "open_waves", "_selected_action": [wave.pk]})
+    assert Wave.objects.get(pk=wave.pk).status == Wave.Status.OPEN
+
+
+def test_admin_refuses_to_rename_an_answered_question(admin_client):
+    question = Question.objects.get(instrument__code="social-capital", code="sc1_contacts")
+    url = reverse("admin:surveys_question_change", args=[question.pk])
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data.update({"code": "renamed", "section": question.section_id, "instrument": question.instrument_id,
+                 "scale": question.scale_id, "required": "on"})
+    r = admin_client.post(url, data)
+    assert r.status_code == 200
+    assert "cannot be changed" in r.content.decode()
+    assert Question.objects.filter(pk=question.pk, code="sc1_contacts").exists()
+
+
+def test_create_invitations_command(instruments, tmp_path):
+    call_command("make_demo_data", verbosity=0)
+    out = tmp_path / "links.csv"
+    call_command("create_invitations", "social-capital-2026", "--count", "5", "--out", str(out))
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 5 and all("/i/" in r["link"] for r in rows)
+    assert Invitation.objects.count() == 5
