@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup demo messages clean
+.PHONY: run test setup system-deps demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,10 @@ run: demo ## set up and serve the demo site on http://$(HOST):$(PORT)/
 	@echo
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup ## run the whole test suite
+system-deps: ## GNU gettext for the translation checks (installed when running as root)
+	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) || echo "gettext not installed: the catalogue-coverage test will be skipped"; }
+
+test: setup system-deps ## run the whole test suite
 	$(PY) -m pytest
 
 messages: setup ## refresh and compile the Russian catalogue
