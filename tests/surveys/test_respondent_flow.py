@@ -187,3 +187,22 @@ def test_submission_query_count_is_constant(client, open_wave, answers, django_a
     # Page 1 has 6 questions, page 2 has 8, page 3 has 3: the same number of queries.
     assert counts[0] == counts[1] == counts[2], counts
     assert counts[0] <= 16 and counts[3] <= 16, counts
+
+
+def test_language_follows_the_browser(client, open_wave):
+    r = client.get(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}), HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    html = r.content.decode()
+    assert '<html lang="ru">' in html and "Начать" in html
+    r = client.get(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}), HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert '<html lang="en">' in r.content.decode()
+
+
+def test_every_input_is_labelled(client, open_wave, answers):
+    client.post(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}))
+    for n in (1, 2, 3):
+        html = client.get(_step(open_wave.slug, n)).content.decode()
+        ids = re.findall(r'<(?:input|textarea|select)[^>]*\sid="([^"]+)"', html)
+        assert ids
+        for element_id in ids:
+            assert f'for="{element_id}"' in html, f"page {n}: #{element_id} has no label"
+        client.post(_step(open_wave.slug, n), {**answers[n], "next": "1"})
