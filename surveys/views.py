@@ -153,12 +153,15 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _respondent_context(request: HttpRequest, slug: str) -> tuple[Wave, Response, selectors.WaveStructure] | HttpResponse:
+    """The wave, this browser's in-progress response and the structure; or where to go instead."""
     wave = _wave_or_page(request, slug)
     if isinstance(wave, HttpResponse):
         return wave
     response = _session_response(request, wave)
     if response is None:
         return redirect("surveys:wave_entry", slug=wave.slug)
+    if response.is_completed:
+        return redirect("surveys:thanks", slug=wave.slug)
     return wave, response, selectors.wave_structure(wave=wave)
 
 
@@ -168,8 +171,6 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     wave, response, structure = context
-    if response.is_completed:
-        return redirect("surveys:thanks", slug=wave.slug)
     index = step - 1
     if not 0 <= index < len(structure.sections):
         return _unavailable(request, title=_("Page not found"),
@@ -238,8 +239,6 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     wave, response, structure = context
-    if response.is_completed:
-        return redirect("surveys:thanks", slug=wave.slug)
     if response.current_step < len(structure.sections):
         return redirect(_continue_url(structure, response))
     error = None

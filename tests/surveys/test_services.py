@@ -16,9 +16,9 @@ from surveys.models import Answer, Invitation, Option, Question, Response, Wave,
 pytestmark = pytest.mark.django_db
 
 
-def _fill(wave, answers, *, submit=True):
+def _fill(wave, answers, *, submit=True, invitation=None):
     structure = selectors.wave_structure(wave=wave)
-    response = services.response_start(wave=wave).response
+    response = services.response_start(wave=wave, invitation=invitation).response
     for step, section in enumerate(structure.sections, start=1):
         questions = structure.questions[section.pk]
         form = SectionForm(answers[step], questions=questions, options=structure.options)
@@ -92,14 +92,7 @@ def test_an_invitation_yields_one_response(invitation_wave):
 
 def test_submit_marks_invitation_used(invitation_wave, answers):
     invitation = services.invitations_create(wave=invitation_wave, count=1)[0].invitation
-    structure = selectors.wave_structure(wave=invitation_wave)
-    response = services.response_start(wave=invitation_wave, invitation=invitation).response
-    for step, section in enumerate(structure.sections, start=1):
-        qs = structure.questions[section.pk]
-        form = SectionForm(answers[step], questions=qs, options=structure.options)
-        assert form.is_valid()
-        services.response_save_section(response=response, questions=qs, cleaned_data=form.answers(), step=step)
-    services.response_submit(response=response, questions=structure.all_questions)
+    _fill(invitation_wave, answers, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.used_at is not None
 
@@ -151,13 +144,7 @@ def test_a_failure_half_way_through_saving_stores_nothing(open_wave, answers):
 
 def test_a_failure_half_way_through_submitting_completes_nothing(invitation_wave, answers):
     invitation = services.invitations_create(wave=invitation_wave, count=1)[0].invitation
-    structure = selectors.wave_structure(wave=invitation_wave)
-    response = services.response_start(wave=invitation_wave, invitation=invitation).response
-    for step, section in enumerate(structure.sections, start=1):
-        qs = structure.questions[section.pk]
-        form = SectionForm(answers[step], questions=qs, options=structure.options)
-        assert form.is_valid()
-        services.response_save_section(response=response, questions=qs, cleaned_data=form.answers(), step=step)
+    response, structure = _fill(invitation_wave, answers, submit=False, invitation=invitation)
     with mock.patch.object(Invitation.objects, "filter", side_effect=RuntimeError("connection lost")):
         with pytest.raises(RuntimeError):
             services.response_submit(response=response, questions=structure.all_questions)
