@@ -1,1 +1,11 @@
-"""Statistics core: pure functions over pandas DataFrames (no Django)."""
+"""Statistics core: pure functions over pandas DataFrames (no Django).
+
+- :mod:`analysis.stats.distribution`: item distributions (Table 1): ``item_distribution``.
+- :mod:`analysis.stats.reliability`: ``cronbach_alpha``, ``polychoric``, ``ordinal_alpha``, ``omega``,
+  ``block_reliability``.
+- :mod:`analysis.stats.crosstab`: ``crosstab`` with chi-square, Cramer's V, exact tests.
+- :mod:`analysis.stats.ordinal`: proportional-odds (cumulative link) regression: ``fit``.
+"""
+from . import crosstab, distribution, ordinal, reliability
+
+__all__ = ["crosstab", "distribution", "ordinal", "reliability"]

@@ -1,0 +1,80 @@
+"""analysis.stats.crosstab against R's chisq.test and fisher.test (reference/crosstab/make_reference.R)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.stats import crosstab as ct  # the module
+
+REF = json.loads((Path(__file__).parent / "reference" / "crosstab" / "reference.json").read_text())
+
+
+def _long(table):
+    t = np.asarray(table)
+    rows, cols = np.nonzero(t >= 0)
+    reps = t[rows, cols]
+    return pd.DataFrame({"r": np.repeat(rows, reps), "c": np.repeat(cols, reps)})
+
+
+@pytest.mark.parametrize("name", list(REF))
+def test_chi_square_statistics_match_r(name):
+    ref = REF[name]
+    res = ct.crosstab(_long(ref["table"]), "r", "c", exact=False)
+    np.testing.assert_array_equal(res.counts.to_numpy(), ref["table"])
+    assert res.chi2 == pytest.approx(ref["chi2"], rel=1e-12)
+    assert res.dof == ref["dof"]
+    assert res.p == pytest.approx(ref["p"], rel=1e-9)
+    assert res.g2 == pytest.approx(ref["g2"], rel=1e-12)
+    assert res.g2_p == pytest.approx(ref["g2_p"], rel=1e-9)
+    assert res.cramers_v == pytest.approx(ref["cramers_v"], rel=1e-12)
+    np.testing.assert_allclose(res.expected.to_numpy(), ref["expected"], rtol=1e-12)
+    np.testing.assert_allclose(res.adjusted_residuals.to_numpy(), ref["stdres"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["job", "sparse3x3", "wide2x5", "tea2x2", "sparse3x4"])
+def test_fisher_exact_matches_r(name):
+    p = ct.fisher_exact_rxc(np.array(REF[name]["table"]))
+    assert p == pytest.approx(REF[name]["fisher_p"], rel=1e-8)
+
+
+def test_fisher_job_satisfaction_documented_value():
+    assert ct.fisher_exact_rxc(np.array(REF["job"]["table"])) == pytest.approx(0.7827, abs=5e-5)
+
+
+def test_exact_test_too_large_returns_none_with_a_note():
+    res = ct.crosstab(_long(REF["larger"]["table"]), "r", "c", exact=True)
+    assert res.exact_p is None and any("too large" in n for n in res.notes)
+
+
+def test_sparse_table_gets_the_exact_p_and_a_reading():
+    res = ct.crosstab(_long(REF["sparse3x3"]["table"]), "r", "c")
+    assert res.sparse and res.exact_p == pytest.approx(REF["sparse3x3"]["fisher_p"], rel=1e-8)
+    assert "Fisher's exact test" in res.reading and "significant at the 5 % level" in res.reading
+
+
+def test_empty_categories_are_shown_but_not_tested():
+    df = pd.DataFrame({
+        "item": pd.Categorical([4, 4, 3, 3, 1, 1, 4, 3] * 5, categories=[4, 3, 2, 1], ordered=True),
+        "size": pd.Categorical(["micro", "small"] * 20, categories=["micro", "small", "large"]),
+    })
+    res = ct.crosstab(df, "item", "size")
+    assert res.counts.shape == (4, 3)
+    assert res.counts.loc[2].sum() == 0 and res.counts["large"].sum() == 0
+    assert res.dof == (3 - 1) * (2 - 1)
+    assert any("left out of the tests" in n and "item = 2" in n and "size = large" in n for n in res.notes)
+
+
+def test_missing_values_are_dropped_with_a_note():
+    df = pd.DataFrame({"a": [1, 2, 1, 2, None, 1, 2, 1], "b": ["x", "y", "y", "x", "x", None, "y", "x"]})
+    res = ct.crosstab(df, "a", "b")
+    assert res.n == 6 and "2 rows with a missing value" in res.notes[0]
+
+
+def test_bad_input():
+    df = pd.DataFrame({"a": [1, 1, 1], "b": [1, 2, 1]})
+    with pytest.raises(ValueError, match="two non-empty categories"):
+        ct.crosstab(df, "a", "b")
+    with pytest.raises(ValueError, match="not in the data"):
+        ct.crosstab(df, "a", "zz")
