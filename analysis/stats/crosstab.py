@@ -72,6 +72,12 @@ class CrosstabResult:
         return "\n".join(parts)
 
 
+def _codes(series: pd.Series, levels: list[Any]) -> np.ndarray:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype(np.int64)
+    return pd.Index(levels).get_indexer(series).astype(np.int64)
+
+
 def _levels(series: pd.Series) -> list[Any]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return list(series.cat.categories)
@@ -235,18 +241,14 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
     if row == col:
         raise ValueError("Cross-tabulate two different columns.")
     notes: list[str] = []
-    pair = data[[row, col]]
-    complete = pair.notna().all(axis=1)
-    if (~complete).any():
+    r_col, c_col = data[row], data[col]
+    complete = (r_col.notna() & c_col.notna()).to_numpy()
+    if not complete.all():
         notes.append(f"{int((~complete).sum())} rows with a missing value were left out.")
-    pair = pair[complete]
-    r_levels, c_levels = _levels(data[row]), _levels(data[col])
-    r_codes = pd.Categorical(pair[row].astype(object) if isinstance(pair[row].dtype, pd.CategoricalDtype)
-                             else pair[row], categories=r_levels).codes
-    c_codes = pd.Categorical(pair[col].astype(object) if isinstance(pair[col].dtype, pd.CategoricalDtype)
-                             else pair[col], categories=c_levels).codes
-    counts_arr = np.zeros((len(r_levels), len(c_levels)), dtype=np.int64)
-    np.add.at(counts_arr, (r_codes, c_codes), 1)
+    r_levels, c_levels = _levels(r_col), _levels(c_col)
+    r_codes, c_codes = _codes(r_col, r_levels)[complete], _codes(c_col, c_levels)[complete]
+    counts_arr = np.bincount(r_codes * len(c_levels) + c_codes, minlength=len(r_levels) * len(c_levels)).reshape(
+        len(r_levels), len(c_levels)).astype(np.int64)
     counts = pd.DataFrame(counts_arr, index=pd.Index(r_levels, name=row), columns=pd.Index(c_levels, name=col))
     n = int(counts_arr.sum())
     rsum, csum = counts_arr.sum(axis=1), counts_arr.sum(axis=0)

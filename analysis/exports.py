@@ -1,0 +1,194 @@
+"""Downloads: raw data (CSV, XLSX, SPSS .sav, Stata .dta with variable and value labels), the
+codebook (CSV, JSON), and tables (CSV, XLSX, LaTeX booktabs, Word-friendly HTML).
+
+Exports carry question codes as variable names and option codes as values, with labels where the
+format holds them. No personal data: no tokens, e-mails, invitation labels or addresses (frames
+never contain them). CSV streams chunk by chunk, so memory stays flat in the number of responses.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from typing import Iterator
+
+import pandas as pd
+import pyreadstat
+
+from surveys.models import Wave
+
+from . import frames
+
+DATA_FORMATS = ("csv", "xlsx", "sav", "dta")
+TABLE_FORMATS = ("csv", "xlsx", "tex", "html")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
+    "json": "application/json",
+    "tex": "application/x-tex; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def csv_rows(wave: Wave, *, bom: bool = False, chunk_size: int = 5_000) -> Iterator[str]:
+    """The wave's data as CSV text, row by row (codes as values; one header row of variable names)."""
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    first = True
+    for chunk in frames.chunked_frames(wave, chunk_size=chunk_size, codes=True):
+        if first:
+            yield ("\ufeff" if bom else "") + writer.writerow(list(chunk.columns))
+            first = False
+        columns = [chunk[c].tolist() for c in chunk.columns]
+        for row in zip(*columns):
+            yield writer.writerow([_cell(v) for v in row])
+
+
+def codebook(wave_or_instrument, *, lang: str = "en") -> pd.DataFrame:
+    """Every variable with its question text (both languages), type, measure and value labels."""
+    instrument = wave_or_instrument.instrument if isinstance(wave_or_instrument, Wave) else wave_or_instrument
+    rows = [
+        {"variable": "response_id", "label_en": "Response (pseudonymous id)", "label_ru": "Анкета (псевдоним)",
+         "type": "text", "measure": "nominal", "values": ""},
+        {"variable": "wave", "label_en": "Wave", "label_ru": "Волна", "type": "text", "measure": "nominal",
+         "values": ""},
+        {"variable": "submitted_at", "label_en": "Submitted at (UTC)", "label_ru": "Время отправки (UTC)",
+         "type": "datetime", "measure": "scale", "values": ""},
+        {"variable": "language", "label_en": "Language of the interface", "label_ru": "Язык интерфейса",
+         "type": "text", "measure": "nominal", "values": ""},
+    ]
+    for var in frames.variables(instrument):
+        rows.append({
+            "variable": var.name, "label_en": var.label_en, "label_ru": var.label_ru, "type": var.type,
+            "measure": var.measure,
+            "values": "; ".join(f"{code} = {label}" for code, label in sorted(var.value_labels(lang).items())),
+        })
+    return pd.DataFrame(rows)
+
+
+def codebook_json(wave: Wave) -> str:
+    out = []
+    for var in frames.variables(wave.instrument):
+        out.append({"variable": var.name, "question": var.question, "label": {"en": var.label_en, "ru": var.label_ru},
+                    "type": var.type, "measure": var.measure, "group": var.group,
+                    "values": [{"code": c, "label": {"en": en, "ru": ru}} for c, (en, ru) in sorted(var.values.items())]})
+    return json.dumps({"instrument": wave.instrument.code, "wave": wave.slug, "variables": out},
+                      ensure_ascii=False, indent=2)
+
+
+def _labelled(wave: Wave, *, lang: str, max_label: int | None = None):
+    df = frames.wave_frame(wave, codes=True)
+    variables = {v.name: v for v in frames.variables(wave.instrument)}
+    meta_labels = codebook(wave, lang=lang).set_index("variable")[f"label_{'ru' if lang == 'ru' else 'en'}"]
+
+    def cut(text: str) -> str:
+        return text if max_label is None or len(text) <= max_label else text[: max_label - 1] + "…"
+
+    column_labels = [cut(variables[c].label(lang) if c in variables else meta_labels.get(c, c)) for c in df.columns]
+    value_labels = {c: {float(k): cut(v) for k, v in variables[c].value_labels(lang).items()}
+                    for c in df.columns if c in variables and variables[c].values}
+    measures = {c: variables[c].measure if c in variables else "nominal" for c in df.columns}
+    # readstat wants plain numpy dtypes: nullable integers become floats with NaN for missing
+    for c in df.columns:
+        if str(df[c].dtype) in {"Int64", "Int8", "Float64"}:
+            df[c] = df[c].astype("float64")
+        elif str(df[c].dtype) == "string":
+            df[c] = df[c].astype(object).where(df[c].notna(), "")
+    df["submitted_at"] = df["submitted_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+    return df, column_labels, value_labels, measures
+
+
+def write_data(wave: Wave, fmt: str, path: str | os.PathLike, *, lang: str = "en", bom: bool = False) -> None:
+    """Write the wave's data in ``fmt`` (csv, xlsx, sav, dta) to ``path``."""
+    if fmt not in DATA_FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(DATA_FORMATS)}.")
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for line in csv_rows(wave, bom=bom):
+                fh.write(line)
+        return
+    if fmt == "xlsx":
+        df = frames.wave_frame(wave, codes=True)
+        df["submitted_at"] = df["submitted_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            df.to_excel(writer, sheet_name="data", index=False)
+            codebook(wave, lang=lang).to_excel(writer, sheet_name="codebook", index=False)
+        return
+    if fmt == "sav":
+        df, labels, values, measures = _labelled(wave, lang=lang)
+        pyreadstat.write_sav(df, os.fspath(path), column_labels=labels, variable_value_labels=values,
+                             variable_measure={c: m for c, m in measures.items()})
+        return
+    df, labels, values, _ = _labelled(wave, lang=lang, max_label=80)  # Stata labels hold 80 characters
+    pyreadstat.write_dta(df, os.fspath(path), column_labels=labels, variable_value_labels=values, version=15)
+
+
+def data_bytes(wave: Wave, fmt: str, *, lang: str = "en") -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"data.{fmt}")
+        write_data(wave, fmt, path, lang=lang)
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+# --- tables -----------------------------------------------------------------------------
+
+def table_bytes(table: pd.DataFrame, fmt: str, *, title: str = "", note: str = "") -> bytes:
+    """A result table as CSV, XLSX, LaTeX (booktabs) or Word-friendly HTML."""
+    if fmt == "csv":
+        return table.to_csv().encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            table.to_excel(writer, sheet_name="table")
+            if note:
+                pd.DataFrame({"note": [note]}).to_excel(writer, sheet_name="notes", index=False)
+        return buffer.getvalue()
+    if fmt == "tex":
+        body = table.to_latex(escape=True, na_rep="", float_format=lambda v: f"{v:.3f}".rstrip("0").rstrip("."))
+        lines = ["% requires \\usepackage{booktabs}", "\\begin{table}[ht]", "\\centering"]
+        if title:
+            lines.append(f"\\caption{{{_latex_escape(title)}}}")
+        lines += [body.rstrip(), *([f"\\par\\footnotesize {_latex_escape(note)}"] if note else []), "\\end{table}", ""]
+        return "\n".join(lines).encode("utf-8")
+    if fmt == "html":
+        html = table.to_html(na_rep="", border=1, float_format=lambda v: f"{v:.3f}".rstrip("0").rstrip("."))
+        caption = f"<p><b>{_html_escape(title)}</b></p>" if title else ""
+        foot = f"<p><small>{_html_escape(note)}</small></p>" if note else ""
+        return ("<!doctype html><html><head><meta charset='utf-8'></head><body>"
+                f"{caption}{html}{foot}</body></html>").encode("utf-8")
+    raise ValueError(f"Unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}.")
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
+                 ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
+        text = text.replace(a, b)
+    return text
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+

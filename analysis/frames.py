@@ -1,0 +1,189 @@
+"""Stored responses as tidy DataFrames: the only code that queries responses for analysis.
+
+A wave (or several waves of one instrument) becomes one DataFrame with a row per completed
+response and a column per question code:
+
+- ordered scales and single choices: pandas Categoricals with their labels, in code order
+  (Low ... Very high), ordered for ordered scales; with ``codes=True``, the numeric codes;
+- multiple choice: one 0/1 column per option, named ``<code>__<option code>``;
+- yes/no: a Categorical (No, Yes), or 0/1 with ``codes=True``;
+- numbers as floats, texts as strings, dates as datetimes;
+
+plus ``response_id`` (the response's random UUID: pseudonymous, stable), ``wave``,
+``submitted_at`` and ``language``. No personal data (invitation e-mails, labels, tokens) ever
+enters a frame. The queries are a constant number whatever the number of responses, and no ORM
+object is built per row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, Max, Q
+
+from surveys.models import Answer, Instrument, Option, Question, Response, Wave
+
+META_COLUMNS = ["response_id", "wave", "submitted_at", "language"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of a frame, with what the codebook and labelled exports need."""
+
+    name: str
+    question: str
+    type: str
+    measure: str  # nominal, ordinal or scale
+    label_en: str
+    label_ru: str
+    values: dict[int, tuple[str, str]]  # code -> (label_en, label_ru); empty when not coded
+    ordered: bool = False
+    group: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_ru if lang == "ru" and self.label_ru else self.label_en
+
+    def value_labels(self, lang: str = "en") -> dict[int, str]:
+        return {code: (ru if lang == "ru" and ru else en) for code, (en, ru) in self.values.items()}
+
+
+def _instrument_of(waves: Sequence[Wave]) -> Instrument:
+    if not waves:
+        raise ValueError("Give at least one wave.")
+    instruments = {w.instrument_id for w in waves}
+    if len(instruments) != 1:
+        raise ValueError("Waves of different instruments cannot share one frame.")
+    return waves[0].instrument
+
+
+def variables(instrument: Instrument) -> list[Variable]:
+    """The instrument's variables in order (three queries)."""
+    questions = list(Question.objects.filter(instrument=instrument).select_related("scale", "section")
+                     .order_by("section__order", "order"))
+    options: dict[int, list[Option]] = {}
+    for option in Option.objects.filter(scale__instrument=instrument).order_by("code"):
+        options.setdefault(option.scale_id, []).append(option)
+    out: list[Variable] = []
+    for q in questions:
+        opts = options.get(q.scale_id, []) if q.scale_id else []
+        values = {o.code: (o.label_en, o.label_ru) for o in opts}
+        if q.type == Question.Type.MULTIPLE:
+            for o in opts:
+                out.append(Variable(
+                    name=f"{q.code}__{o.code}", question=q.code, type=q.type, measure="nominal",
+                    label_en=f"{q.text_en}: {o.label_en}", label_ru=f"{q.text_ru}: {o.label_ru}",
+                    values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group,
+                ))
+            continue
+        if q.type == Question.Type.YES_NO:
+            values = {0: ("No", "Нет"), 1: ("Yes", "Да")}
+        ordered = bool(q.scale_id and q.scale.ordered)
+        measure = ("ordinal" if ordered else "nominal") if values else (
+            "scale" if q.type == Question.Type.NUMBER else "nominal")
+        out.append(Variable(name=q.code, question=q.code, type=q.type, measure=measure, label_en=q.text_en,
+                            label_ru=q.text_ru, values=values, ordered=ordered, group=q.group))
+    return out
+
+
+def _responses(waves: Sequence[Wave]):
+    return Response.objects.filter(wave__in=waves, status=Response.Status.COMPLETED)
+
+
+def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str = "en",
+               response_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per completed response of ``waves``, one column per variable.
+
+    Parameters
+    ----------
+    waves : Wave or sequence of Wave
+        Waves of one instrument.
+    codes : bool
+        Numeric codes instead of labelled Categoricals (for exports).
+    lang : {"en", "ru"}
+        Language of the category labels.
+    response_ids : sequence of int, optional
+        Restrict to these responses (used to build large exports chunk by chunk).
+    """
+    wave_list = [waves] if isinstance(waves, Wave) else list(waves)
+    instrument = _instrument_of(wave_list)
+    variables_ = variables(instrument)
+    responses = _responses(wave_list)
+    if response_ids is not None:
+        responses = responses.filter(pk__in=list(response_ids))
+    meta = list(responses.order_by("submitted_at", "pk").values_list("pk", "uuid", "wave__slug", "submitted_at",
+                                                                    "language"))
+    index = {pk: i for i, (pk, *_rest) in enumerate(meta)}
+    n = len(meta)
+    question_ids = dict(Question.objects.filter(instrument=instrument).values_list("pk", "code"))
+    raw: dict[str, list[Any]] = {}
+    answers = Answer.objects.filter(response__in=responses).values_list("response_id", "question_id", "value")
+    for response_id, question_id, value in answers.iterator(chunk_size=20_000):
+        column = raw.setdefault(question_ids[question_id], [None] * n)
+        column[index[response_id]] = value
+    data: dict[str, Any] = {
+        "response_id": [str(m[1]) for m in meta],
+        "wave": [m[2] for m in meta],
+        "submitted_at": pd.to_datetime([m[3] for m in meta], utc=True),
+        "language": [m[4] for m in meta],
+    }
+    for var in variables_:
+        values = raw.get(var.question, [None] * n)
+        data[var.name] = _column(var, values, codes=codes, lang=lang)
+    return pd.DataFrame(data)
+
+
+def _column(var: Variable, values: list[Any], *, codes: bool, lang: str) -> Any:
+    if var.type == Question.Type.MULTIPLE:
+        option = int(var.name.rsplit("__", 1)[1])
+        return pd.array([None if v is None else int(option in v) for v in values], dtype="Int8") if any(
+            v is not None for v in values) else pd.array([None] * len(values), dtype="Int8")
+    if var.values:
+        ints = pd.array(values, dtype="Int64")
+        if codes:
+            return ints
+        order = sorted(var.values)
+        labels = var.value_labels(lang)
+        position = {code: i for i, code in enumerate(order)}
+        codes_arr = np.array([-1 if v is None else position.get(v, -1) for v in values], dtype=np.int64)
+        return pd.Categorical.from_codes(codes_arr, categories=[labels[c] for c in order], ordered=var.ordered)
+    if var.type == Question.Type.NUMBER:
+        return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+    if var.type == Question.Type.DATE:
+        return pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce")
+    return pd.array(values, dtype="string")
+
+
+def chunked_frames(waves: Wave | Sequence[Wave], *, chunk_size: int = 5_000, codes: bool = True,
+                   lang: str = "en") -> Iterator[pd.DataFrame]:
+    """The frame in chunks of responses, for exports whose memory must stay flat."""
+    wave_list = [waves] if isinstance(waves, Wave) else list(waves)
+    ids = list(_responses(wave_list).order_by("submitted_at", "pk").values_list("pk", flat=True))
+    if not ids:
+        yield wave_frame(wave_list, codes=codes, lang=lang, response_ids=[])
+        return
+    for start in range(0, len(ids), chunk_size):
+        yield wave_frame(wave_list, codes=codes, lang=lang, response_ids=ids[start:start + chunk_size])
+
+
+def wave_version(wave: Wave) -> str:
+    """Changes whenever the wave's completed responses change (for caching results)."""
+    agg = _responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"))
+    return f"{wave.pk}:{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
+
+
+def wave_counts() -> Iterable[Wave]:
+    """Waves with their counts of completed responses, for the analysis index."""
+    return Wave.objects.select_related("instrument").annotate(
+        completed=Count("responses", filter=Q(responses__status=Response.Status.COMPLETED))).order_by("-created_at")
+
+
+def items_of_group(instrument: Instrument) -> dict[str, list[str]]:
+    """Question codes by their group (the blocks of a scale), in order."""
+    out: dict[str, list[str]] = {}
+    for code, group in Question.objects.filter(instrument=instrument).exclude(group="").order_by(
+            "section__order", "order").values_list("code", "group"):
+        out.setdefault(group, []).append(code)
+    return out
+
