@@ -14,7 +14,7 @@ from scipy import special, stats
 
 __all__ = ["crosstab", "fisher_exact_rxc", "CrosstabResult"]
 
-EXACT_LIMIT = 3_000_000  # steps (sub-tables and partial weights) the exact test may take: a few seconds
+EXACT_LIMIT = 1_000_000  # steps (sub-tables and partial weights) the exact test may take: about a second
 
 
 @dataclass

@@ -243,6 +243,17 @@ class OrdinalResult:
     _design_info: Any = field(default=None, repr=False)
     _rhs_columns: list[str] = field(default_factory=list, repr=False)
     _categoricals: dict[str, pd.CategoricalDtype] = field(default_factory=dict, repr=False)
+    _template: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # patsy's design information cannot be pickled; it is rebuilt from the (small) pattern table.
+        return {**self.__dict__, "_design_info": None}
+
+    def _design(self) -> Any:
+        if self._design_info is None:
+            rhs = self.formula.split("~", 1)[1]
+            self._design_info = patsy.dmatrix(rhs, self._template, NA_action="raise").design_info
+        return self._design_info
 
     @property
     def k(self) -> int:
@@ -291,8 +302,9 @@ class OrdinalResult:
         missing = [c for c in self._rhs_columns if c not in frame]
         if missing:
             raise ValueError(f"new_data lacks the predictor column(s) {missing}.")
-        X = np.asarray(patsy.build_design_matrices([self._design_info], frame, NA_action="raise")[0])
-        X = X[:, _formula_order(self.formula.split("~", 1)[1], self._design_info)]
+        design_info = self._design()
+        X = np.asarray(patsy.build_design_matrices([design_info], frame, NA_action="raise")[0])
+        X = X[:, _formula_order(self.formula.split("~", 1)[1], design_info)]
         eta = X @ self.coefficients["estimate"].to_numpy() if len(self.coefficients) else np.zeros(len(frame))
         theta = self.thresholds["estimate"].to_numpy()
         cum = _cdf(theta[None, :] - eta[:, None], self.link)
@@ -567,5 +579,5 @@ def fit(data: pd.DataFrame, formula: str, *, link: str = "logit", weights: str |
         formula=formula, link=link, outcome=lhs, categories=categories, coefficients=coef, thresholds=thresholds,
         vcov=vcov, loglik=ll, loglik_null=loglik_null, n=n, n_dropped=n_dropped, converged=converged,
         iterations=iterations, brant=brant, notes=notes, _design_info=design_info, _rhs_columns=rhs_cols,
-        _categoricals=categoricals,
+        _categoricals=categoricals, _template=patterns[rhs_cols].copy(),
     )

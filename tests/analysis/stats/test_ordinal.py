@@ -202,3 +202,11 @@ def test_bad_link_and_weights():
         ordinal.fit(_wine(), "rating ~ temp", link="cauchit")
     with pytest.raises(ValueError, match="negative"):
         ordinal.fit(_wine(), "rating ~ temp", weights=-np.ones(72))
+
+
+def test_result_pickles_and_still_predicts():
+    import pickle
+    res = ordinal.fit(_wine(), "rating ~ temp + contact")
+    again = pickle.loads(pickle.dumps(res))
+    profiles = pd.DataFrame({"temp": ["cold", "warm"], "contact": ["no", "yes"]})
+    np.testing.assert_allclose(again.predict_proba(profiles).to_numpy(), REF["wine_logit"]["predict"], atol=1e-7)

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis import exports
+from surveys.models import Wave
+
+
+class Command(BaseCommand):
+    help = "Export a wave's completed responses as CSV, XLSX, SPSS (.sav) or Stata (.dta), with labels."
+
+    def add_arguments(self, parser):
+        parser.add_argument("wave", help="the wave's slug")
+        parser.add_argument("--format", choices=exports.DATA_FORMATS, required=True)
+        parser.add_argument("--out", type=Path, required=True, help="file to write")
+        parser.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the labels")
+        parser.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark (Excel)")
+
+    def handle(self, *args, wave, format, out, lang, bom, **options):
+        try:
+            wave_obj = Wave.objects.select_related("instrument").get(slug=wave)
+        except Wave.DoesNotExist as exc:
+            raise CommandError(f"No wave with the slug {wave!r}.") from exc
+        exports.write_data(wave_obj, format, out, lang=lang, bom=bom)
+        self.stdout.write(f"{wave_obj.slug}: written to {out}")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("", views.wave_list, name="index"),
+    path("w/<slug:slug>/", views.wave_report, name="report"),
+    path("w/<slug:slug>/download/<slug:name>.<str:fmt>", views.download, name="download"),
+]

@@ -1,0 +1,96 @@
+"""The researcher's pages and downloads: Table 1 exactly as published, and access by role only."""
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "table1_social_capital.csv"
+ITEMS = ["sc1_contacts", "sc2_bonds", "sc3_risk_knowledge", "sc4_culture", "sc5_cooperation",
+         "sc6_network_benefit", "sc7_trust", "sc8_knowledge_interest"]
+
+
+def _reference():
+    with open(REFERENCE, encoding="utf-8") as fh:
+        return [[int(r[c]) for c in ("very_high", "high", "not_very_high", "low")] for r in csv.DictReader(fh)]
+
+
+def test_table1_on_the_page(researcher_client, demo_wave):
+    page = researcher_client.get("/analysis/w/social-capital-demo/")
+    assert page.status_code == 200
+    table = page.context["table1"]
+    assert table[["Very high", "High", "Not very high", "Low"]].astype(int).values.tolist() == _reference()
+    assert (table["n"] == 100).all()
+    html = page.content.decode()
+    assert "Table 1" in html and "Reliability" in html and "Brant" in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "tex"])
+def test_table1_downloads(researcher_client, demo_wave, fmt):
+    r = researcher_client.get(f"/analysis/w/social-capital-demo/download/table1.{fmt}")
+    assert r.status_code == 200
+    if fmt == "csv":
+        df = pd.read_csv(io.BytesIO(r.content), index_col=0)
+    elif fmt == "xlsx":
+        df = pd.read_excel(io.BytesIO(r.content), index_col=0)
+    else:
+        text = r.content.decode()
+        assert "\\toprule" in text and "\\bottomrule" in text
+        rows = [line for line in text.splitlines() if line.startswith("sc")]
+        got = [[int(x) for x in line.rstrip(" \\").split(" & ")[1:5]] for line in rows]
+        assert got == _reference()
+        return
+    assert df[["Very high", "High", "Not very high", "Low"]].astype(int).values.tolist() == _reference()
+
+
+def test_analyze_command_writes_table1_and_report(demo_wave, tmp_path):
+    call_command("analyze", "social-capital-demo", "--out", str(tmp_path), verbosity=0)
+    df = pd.read_csv(tmp_path / "table1.csv", index_col=0)
+    assert df[["Very high", "High", "Not very high", "Low"]].astype(int).values.tolist() == _reference()
+    for name in ["report.html", "README.txt", "data.sav", "data.dta", "codebook.json", "reliability.csv",
+                 "ordinal_coefficients.csv", "figures/table1.png", "figures/probabilities.svg"]:
+        assert (tmp_path / name).exists(), name
+
+
+def test_crosstab_and_model_forms(researcher_client, demo_wave):
+    page = researcher_client.get("/analysis/w/social-capital-demo/?item=sc7_trust&by=size")
+    assert page.context["crosstab"].n == 100 and page.context["crosstab_item"] == "sc7_trust"
+    page = researcher_client.get("/analysis/w/social-capital-demo/?outcome=readiness&predictors=relationships_participation&predictors=size")
+    assert list(page.context["coefficients"].index)[0] == "relationships_participation"
+    bad = researcher_client.get("/analysis/w/social-capital-demo/?outcome=readiness&predictors=readiness")
+    assert bad.status_code == 200 and "cannot also be a predictor" in bad.content.decode()
+
+
+def test_default_model_has_something_to_find(researcher_client, demo_wave):
+    page = researcher_client.get("/analysis/w/social-capital-demo/")
+    model = page.context["model"]
+    assert model.converged and model.lr_p < 0.001 and model.n == 100
+
+
+URLS = ["/analysis/", "/analysis/w/social-capital-demo/", "/analysis/w/social-capital-demo/download/table1.csv",
+        "/analysis/w/social-capital-demo/download/data.sav", "/analysis/w/social-capital-demo/download/bundle.zip"]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("role,expected", [("anonymous", 302), ("interviewer", 403), ("coder", 403)])
+def test_pages_refuse_users_without_the_researcher_role(client, users, demo_wave, url, role, expected):
+    if role != "anonymous":
+        client.force_login(users[role])
+    r = client.get(url)
+    assert r.status_code == expected
+    if expected == 302:
+        assert r["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ["researcher", "admin"])
+def test_researchers_and_admins_get_in(client, users, demo_wave, role):
+    client.force_login(users[role])
+    assert client.get("/analysis/").status_code == 200
+
+
+def test_unknown_download_is_a_404(researcher_client, demo_wave):
+    assert researcher_client.get("/analysis/w/social-capital-demo/download/nope.csv").status_code == 404
+    assert researcher_client.get("/analysis/w/nope/").status_code == 404
