@@ -1,0 +1,101 @@
+"""Benchmark frames and exports on large waves (a temporary SQLite database).
+
+For each size (default 20 000, 50 000 and 100 000 completed responses of the social-capital
+questionnaire) it reports: the time and peak traced memory of building the frame; the CSV export
+(streamed, chunk by chunk) in responses per second and its peak memory; the SPSS export; and, for the
+largest size, `analyze` end to end.
+
+Run:  .venv/bin/python benchmarks/bench_frames_exports.py [--sizes 20000 50000 100000] [--no-analyze]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def measure(fn):
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    out = fn()
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return out, elapsed, peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 50_000, 100_000])
+    parser.add_argument("--no-analyze", action="store_true")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-frames-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from analysis import exports, frames
+    from analysis.management.commands.analyze import write_report
+    from surveys.demo import social_capital_rows
+    from surveys.models import Answer, Instrument, Question, Response, Wave
+
+    call_command("migrate", verbosity=0)
+    call_command("load_instruments", verbosity=0)
+    instrument = Instrument.objects.get(code="social-capital")
+    questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
+    template = social_capital_rows()
+    rng = np.random.default_rng(7)
+    for n in args.sizes:
+        wave = Wave.objects.create(instrument=instrument, title=f"bench {n}", slug=f"bench-{n}",
+                                   status=Wave.Status.CLOSED)
+        t0 = time.perf_counter()
+        now = timezone.now()
+        with transaction.atomic():
+            for start in range(0, n, 10_000):
+                size = min(10_000, n - start)
+                responses = Response.objects.bulk_create([
+                    Response(wave=wave, status=Response.Status.COMPLETED, language="ru", submitted_at=now,
+                             current_step=3) for _ in range(size)])
+                answers = []
+                picks = rng.integers(0, len(template), size=size)
+                for response, pick in zip(responses, picks):
+                    for code, value in template[pick].items():
+                        answers.append(Answer(response=response, question=questions[code], value=value))
+                Answer.objects.bulk_create(answers, batch_size=5000)
+        print(f"\n== {n:,} responses (created in {time.perf_counter() - t0:.1f} s) ==")
+        df, seconds, peak = measure(lambda: frames.wave_frame(wave))
+        print(f"frame: {seconds:.2f} s, peak {peak:.0f} MiB, shape {df.shape}")
+        del df
+        out = Path(tmp) / f"{n}.csv"
+
+        def csv_export():
+            with open(out, "w", encoding="utf-8") as fh:
+                for line in exports.csv_rows(wave):
+                    fh.write(line)
+
+        _, seconds, peak = measure(csv_export)
+        print(f"CSV export: {seconds:.2f} s = {n / seconds:,.0f} responses/s, peak {peak:.0f} MiB, "
+              f"{out.stat().st_size / 2**20:.1f} MiB written")
+        _, seconds, peak = measure(lambda: exports.write_data(wave, "sav", Path(tmp) / f"{n}.sav"))
+        print(f"SPSS export: {seconds:.2f} s, peak {peak:.0f} MiB")
+    if not args.no_analyze:
+        wave = Wave.objects.get(slug=f"bench-{args.sizes[-1]}")
+        _, seconds, peak = measure(lambda: write_report(wave, Path(tmp) / "report"))
+        print(f"\nanalyze end to end on {args.sizes[-1]:,} responses: {seconds:.1f} s, peak {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
