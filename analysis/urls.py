@@ -6,6 +6,7 @@ app_name = "analysis"
 
 urlpatterns = [
     path("", views.wave_list, name="index"),
+    path("compare/", views.compare, name="compare"),
     path("w/<slug:slug>/", views.wave_report, name="report"),
     path("w/<slug:slug>/download/<slug:name>.<str:fmt>", views.download, name="download"),
 ]

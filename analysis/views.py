@@ -97,6 +97,51 @@ def wave_list(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/index.html", {"waves": frames.wave_counts()})
 
 
+class CompareForm(forms.Form):
+    a = forms.ModelChoiceField(queryset=Wave.objects.all(), to_field_name="slug", label=gettext_lazy("First wave"))
+    b = forms.ModelChoiceField(queryset=Wave.objects.all(), to_field_name="slug", label=gettext_lazy("Second wave"))
+
+    def clean(self):
+        cleaned = super().clean()
+        a, b = cleaned.get("a"), cleaned.get("b")
+        if a and b:
+            if a == b:
+                raise forms.ValidationError(_("Choose two different waves."), code="same")
+            if a.instrument_id != b.instrument_id:
+                raise forms.ValidationError(_("Only waves of the same instrument can be compared."), code="instrument")
+        return cleaned
+
+
+def comparison_table(a: Wave, b: Wave) -> pd.DataFrame:
+    frame_a, frame_b = frames.wave_frame(a), frames.wave_frame(b)
+    items = report.scale_of(frames.variables(a.instrument), frames.items_of_group(a.instrument)).items
+    if "readiness" in frame_a:
+        items = [*items, "readiness"]
+    if not len(frame_a) or not len(frame_b):
+        raise ValueError(_("Both waves need completed responses."))
+    return report.comparison(frame_a, frame_b, items)
+
+
+@require_GET
+@permission_required(ANALYSE_WAVES)
+def compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET if "a" in request.GET else None)
+    context: dict[str, Any] = {"form": form}
+    if form.is_bound and form.is_valid():
+        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        try:
+            table = comparison_table(a, b)
+        except ValueError as exc:
+            context["error"] = str(exc)
+        else:
+            if request.GET.get("format") in exports.TABLE_FORMATS:
+                fmt = request.GET["format"]
+                return _attachment(exports.table_bytes(table, fmt, title=f"{a.slug} vs {b.slug}"),
+                                   f"compare-{a.slug}-{b.slug}.{fmt}", fmt)
+            context.update(table=table, a=a, b=b, query=request.GET.urlencode())
+    return render(request, "analysis/compare.html", context, status=200 if not form.errors else 400)
+
+
 def _wave(slug: str) -> Wave:
     return get_object_or_404(Wave.objects.select_related("instrument"), slug=slug)
 

@@ -94,3 +94,23 @@ def test_researchers_and_admins_get_in(client, users, demo_wave, role):
 def test_unknown_download_is_a_404(researcher_client, demo_wave):
     assert researcher_client.get("/analysis/w/social-capital-demo/download/nope.csv").status_code == 404
     assert researcher_client.get("/analysis/w/nope/").status_code == 404
+
+
+def test_wave_comparison(researcher_client, demo_wave, social_capital):
+    from surveys.models import Wave
+    empty = Wave.objects.create(instrument=social_capital, title="Empty", slug="empty", status=Wave.Status.CLOSED)
+    r = researcher_client.get("/analysis/compare/?a=social-capital-demo&b=empty")
+    assert "Both waves need completed responses" in r.content.decode()
+    r = researcher_client.get("/analysis/compare/?a=social-capital-demo&b=social-capital-demo")
+    assert r.status_code == 400 and "two different waves" in r.content.decode()
+    from analysis import report, frames
+    df = frames.wave_frame(demo_wave)
+    table = report.comparison(df, df.iloc[:50], ["sc1_contacts", "sc7_trust"])
+    assert table.loc["sc7_trust", "n_a"] == 100 and table.loc["sc7_trust", "n_b"] == 50
+    assert table.loc["sc7_trust", "change"] == pytest.approx(
+        (df["sc7_trust"].cat.codes[:50] + 1).mean() - (df["sc7_trust"].cat.codes + 1).mean())
+    assert 0 <= table.loc["sc1_contacts", "p"] <= 1
+    other = Wave.objects.create(instrument=Wave.objects.get(slug="social-capital-demo").instrument.__class__.objects.get(
+        code="cluster-managers"), title="I", slug="interviews")
+    r = researcher_client.get("/analysis/compare/?a=social-capital-demo&b=interviews")
+    assert "same instrument" in r.content.decode()
