@@ -7,7 +7,6 @@ never contain them). CSV streams chunk by chunk, so memory stays flat in the num
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -36,32 +35,17 @@ CONTENT_TYPES = {
 }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def csv_rows(wave: Wave, *, bom: bool = False, chunk_size: int = 5_000) -> Iterator[str]:
-    """The wave's data as CSV text, row by row (codes as values; one header row of variable names)."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    """The wave's data as CSV text, a chunk of responses at a time (codes as values; a header row of
+    variable names). Memory is bounded by the chunk, whatever the size of the wave."""
     first = True
     for chunk in frames.chunked_frames(wave, chunk_size=chunk_size, codes=True):
+        chunk["submitted_at"] = [t.isoformat() if t is not pd.NaT else "" for t in chunk["submitted_at"]]
+        text = chunk.to_csv(index=False, header=first, lineterminator="\n")
         if first:
-            yield ("\ufeff" if bom else "") + writer.writerow(list(chunk.columns))
+            text = ("\ufeff" if bom else "") + text
             first = False
-        columns = [chunk[c].tolist() for c in chunk.columns]
-        for row in zip(*columns):
-            yield writer.writerow([_cell(v) for v in row])
+        yield text
 
 
 def codebook(wave_or_instrument, *, lang: str = "en") -> pd.DataFrame:

@@ -16,11 +16,13 @@ object is built per row.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+from django.db import connections
 from django.db.models import Count, Max, Q
 
 from surveys.models import Answer, Instrument, Option, Question, Response, Wave
@@ -117,11 +119,11 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     index = {pk: i for i, (pk, *_rest) in enumerate(meta)}
     n = len(meta)
     question_ids = dict(Question.objects.filter(instrument=instrument).values_list("pk", "code"))
-    raw: dict[str, list[Any]] = {}
-    answers = Answer.objects.filter(response__in=responses).values_list("response_id", "question_id", "value")
-    for response_id, question_id, value in answers.iterator(chunk_size=20_000):
-        column = raw.setdefault(question_ids[question_id], [None] * n)
-        column[index[response_id]] = value
+    raw: dict[str, list[Any]] = {code: [None] * n for code in question_ids.values()}
+    for response_id, answers in _answers_by_response(responses):
+        row = index[response_id]
+        for question_id, value in answers.items():
+            raw[question_ids[int(question_id)]][row] = value
     data: dict[str, Any] = {
         "response_id": [str(m[1]) for m in meta],
         "wave": [m[2] for m in meta],
@@ -132,6 +134,33 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
         values = raw.get(var.question, [None] * n)
         data[var.name] = _column(var, values, codes=codes, lang=lang)
     return pd.DataFrame(data)
+
+
+def _answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(response pk, {question pk: value}) for every response, one database row per response.
+
+    The database aggregates each response's answers into one JSON object (SQLite's
+    json_group_object, PostgreSQL's json_object_agg), so a wave of n responses costs n rows to
+    fetch and n JSON decodings, not one of each per answer.
+    """
+    ids_sql, ids_params = responses.values("pk").query.sql_with_params()
+    connection = connections[responses.db]
+    table = Answer._meta.db_table
+    if connection.vendor == "postgresql":
+        aggregate = "json_object_agg(question_id, value)"
+    elif connection.vendor == "sqlite":
+        aggregate = "json_group_object(question_id, json(value))"
+    else:  # pragma: no cover - other backends: one row per answer
+        for response_id, question_id, value in Answer.objects.filter(response__in=responses).values_list(
+                "response_id", "question_id", "value").iterator(chunk_size=20_000):
+            yield response_id, {str(question_id): value}
+        return
+    sql = f"SELECT response_id, {aggregate} FROM {table} WHERE response_id IN ({ids_sql}) GROUP BY response_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        while rows := cursor.fetchmany(10_000):
+            for response_id, text in rows:
+                yield response_id, (json.loads(text) if isinstance(text, str) else text)
 
 
 def _column(var: Variable, values: list[Any], *, codes: bool, lang: str) -> Any:
