@@ -5,7 +5,9 @@
   ``block_reliability``.
 - :mod:`analysis.stats.crosstab`: ``crosstab`` with chi-square, Cramer's V, exact tests.
 - :mod:`analysis.stats.ordinal`: proportional-odds (cumulative link) regression: ``fit``.
+- :mod:`analysis.stats.agreement`: agreement between coders: percent agreement, Cohen's kappa,
+  Krippendorff's alpha, ``agreement_table``.
 """
-from . import crosstab, distribution, ordinal, reliability
+from . import agreement, crosstab, distribution, ordinal, reliability
 
-__all__ = ["crosstab", "distribution", "ordinal", "reliability"]
+__all__ = ["agreement", "crosstab", "distribution", "ordinal", "reliability"]
