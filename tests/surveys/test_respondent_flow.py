@@ -187,3 +187,14 @@ def test_submission_query_count_is_constant(client, open_wave, answers, django_a
     # Page 1 has 6 questions, page 2 has 8, page 3 has 3: the same number of queries.
     assert counts[0] == counts[1] == counts[2], counts
     assert counts[0] <= 16 and counts[3] <= 16, counts
+
+
+def test_save_and_exit_half_way_keeps_valid_answers(client, open_wave, answers):
+    client.post(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}))
+    client.post(_step(open_wave.slug, 1), {**answers[1], "next": "1"})
+    r = client.post(_step(open_wave.slug, 2), {"sc1_contacts": "2", "sc2_bonds": "9", "save_exit": "1"})
+    assert r.status_code == 302 and r["Location"] == reverse("surveys:saved", kwargs={"slug": open_wave.slug})
+    assert dict(Answer.objects.filter(question__section__order__gte=0).values_list("question__code", "value")) \
+        .get("sc1_contacts") == 2
+    assert not Answer.objects.filter(question__code="sc2_bonds").exists()  # invalid value not stored
+    assert Response.objects.get().current_step == 1  # page 2 is not complete: resume there
