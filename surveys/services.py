@@ -293,10 +293,10 @@ def personal_data_erase(
                 uuids.append(uuid_module.UUID(str(value).strip()))
             except ValueError as exc:
                 raise ValidationError(_("“%(value)s” is not a response UUID.") % {"value": value}, code="uuid") from exc
-        responses = Response.objects.select_for_update().filter(
+        responses = Response.objects.select_for_update(of=("self",)).filter(
             Q(uuid__in=uuids) | Q(invitation__in=Invitation.objects.filter(inv_filter)))
         response_ids = list(responses.values_list("pk", flat=True))
-        invitations = Invitation.objects.select_for_update().filter(
+        invitations = Invitation.objects.select_for_update(of=("self",)).filter(
             inv_filter | Q(response__pk__in=response_ids))
         invitation_ids = list(invitations.values_list("pk", flat=True))
         answers = Answer.objects.filter(response_id__in=response_ids)
