@@ -1,6 +1,7 @@
 # Cluster Readiness Survey: set up, run, test.
 # `make run`  - create .venv, install, migrate SQLite under var/, load instruments + demo data, serve.
-# `make test` - create .venv, install, run the whole test suite.
+# `make test` - create .venv, install, run the whole test suite (SQLite); with CI=true also
+#               the same suite on PostgreSQL and the real-browser tests.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -42,8 +43,14 @@ run: demo ## set up and serve the demo site on http://$(HOST):$(PORT)/
 system-deps: ## GNU gettext for the translation checks (installed when running as root)
 	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) || echo "gettext not installed: the catalogue-coverage test will be skipped"; }
 
-test: setup system-deps ## run the whole test suite
+test: setup system-deps ## run the whole test suite (with CI=true: browsers and PostgreSQL too)
+ifeq ($(CI),true)
+	$(MAKE) browser-deps
+	REQUIRE_BROWSER=1 $(PY) -m pytest
+	$(MAKE) test-postgres
+else
 	$(PY) -m pytest
+endif
 
 messages: setup ## refresh and compile the Russian catalogue
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var --no-obsolete
@@ -51,3 +58,39 @@ messages: setup ## refresh and compile the Russian catalogue
 
 clean:
 	rm -rf $(VENV) var
+
+# --- production server, PostgreSQL, browsers, backups, load ------------------------------
+.PHONY: serve collectstatic test-postgres browser-deps test-browser backup restore load-test
+PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production
+AXE_VERSION := 4.14.1
+AXE_DIR := var/axe
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
+
+collectstatic: setup ## gather static files into staticfiles/ (served by WhiteNoise)
+	$(PROD_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+serve: collectstatic ## production server: gunicorn + WhiteNoise, config.settings.production, DATABASE_URL
+	$(PROD_ENV) $(PY) manage.py migrate --noinput
+	$(PROD_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} \
+		$(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application
+
+test-postgres: setup ## the whole suite against a throwaway PostgreSQL server on 127.0.0.1:54329
+	REQUIRE_BROWSER=$${REQUIRE_BROWSER:-$(if $(filter true,$(CI)),1,)} bash .ci/with-postgres $(PY) -m pytest -p no:cacheprovider
+
+browser-deps: ## Debian's chromium (if missing) and the pinned axe-core (npm, into var/axe)
+	@command -v chromium >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+	@test -f $(AXE_DIR)/node_modules/axe-core/axe.min.js || \
+		npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
+
+test-browser: setup browser-deps ## only the real-browser tests (chromium, axe-core)
+	REQUIRE_BROWSER=1 $(PY) -m pytest -m browser
+
+backup: setup ## back the database up into var/backups/ (pg_dump -Fc, or SQLite's backup API)
+	$(PY) manage.py backup_db
+
+restore: setup ## restore a backup: make restore FILE=var/backups/...
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=path/to/backup"; exit 2; }
+	$(PY) manage.py restore_db "$(FILE)" --yes
+
+load-test: setup ## load and fault benchmark: gunicorn + PostgreSQL on loopback (minutes; not in CI)
+	PG_FSYNC=on PG_MAX_CONNECTIONS=200 bash .ci/with-postgres $(PY) benchmarks/load_test.py $(ARGS)

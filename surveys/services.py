@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -243,3 +244,81 @@ def response_submit(
     current.refresh_from_db()
     return SubmitResult(response=current, created=True)
 
+
+
+# --- personal data ----------------------------------------------------------------------
+
+FREE_TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONG_TEXT)
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    invitations: int
+    emails_cleared: int
+    labels_cleared: int
+    responses: int
+    free_text_answers: int
+    free_text_codes: tuple[str, ...]
+    coded_answers_kept: int
+    admin_log_entries: int
+    dry_run: bool
+
+
+def personal_data_erase(
+    *, emails: Sequence[str] = (), labels: Sequence[str] = (), response_uuids: Sequence[str] = (),
+    free_text: bool = True, dry_run: bool = False,
+) -> ErasureReport:
+    """Erase a respondent's personal data on request; keep the anonymous coded answers.
+
+    Finds invitations by e-mail (case-insensitive) or label and responses by UUID
+    (with their invitations), then clears the invitations' e-mail and label, the
+    names under which the admin's log recorded them, and (unless ``free_text`` is
+    False) the respondent's short and long text answers, which may identify them.
+    Answers on scales, choices, numbers, dates and yes/no stay: they are anonymous
+    once the link to the person is gone. ``dry_run`` reports without changing anything.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    with transaction.atomic():
+        inv_filter = Q(pk__in=[])
+        for email in emails:
+            inv_filter |= Q(email__iexact=email.strip())
+        for label in labels:
+            inv_filter |= Q(label=label.strip())
+        uuids = []
+        for value in response_uuids:
+            try:
+                uuids.append(uuid_module.UUID(str(value).strip()))
+            except ValueError as exc:
+                raise ValidationError(_("“%(value)s” is not a response UUID.") % {"value": value}, code="uuid") from exc
+        responses = Response.objects.select_for_update(of=("self",)).filter(
+            Q(uuid__in=uuids) | Q(invitation__in=Invitation.objects.filter(inv_filter)))
+        response_ids = list(responses.values_list("pk", flat=True))
+        invitations = Invitation.objects.select_for_update(of=("self",)).filter(
+            inv_filter | Q(response__pk__in=response_ids))
+        invitation_ids = list(invitations.values_list("pk", flat=True))
+        answers = Answer.objects.filter(response_id__in=response_ids)
+        text_answers = answers.filter(question__type__in=FREE_TEXT_TYPES) if free_text else answers.none()
+        log_entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Invitation),
+            object_id__in=[str(pk) for pk in invitation_ids])
+        report = ErasureReport(
+            invitations=len(invitation_ids),
+            emails_cleared=invitations.exclude(email="").count(),
+            labels_cleared=invitations.exclude(label="").count(),
+            responses=len(response_ids),
+            free_text_answers=text_answers.count(),
+            free_text_codes=tuple(sorted(set(text_answers.values_list("question__code", flat=True)))),
+            coded_answers_kept=answers.exclude(pk__in=text_answers.values("pk")).count(),
+            admin_log_entries=log_entries.count(),
+            dry_run=dry_run,
+        )
+        if not dry_run:
+            Invitation.objects.filter(pk__in=invitation_ids).update(email="", label="")
+            text_answers.delete()
+            for entry in log_entries:
+                entry.object_repr = f"#{entry.object_id}"
+                entry.save(update_fields=["object_repr"])
+    return report

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import ratelimit, selectors, services
 from .forms import SectionForm, initial_from_answers
 from .models import Response, Wave
 
@@ -55,6 +55,17 @@ def _invalid_invitation(request: HttpRequest) -> HttpResponse:
                   "please contact the people who sent it."),
         status=404,
     )
+
+
+def _too_many_attempts(request: HttpRequest) -> HttpResponse:
+    page = _unavailable(
+        request, title=_("Too many attempts"),
+        message=_("Too many links that are not valid were opened from your network. Please wait a few minutes "
+                  "and open the link you received again."),
+        status=429,
+    )
+    page["Retry-After"] = str(ratelimit.retry_after())
+    return page
 
 
 def _session_response(request: HttpRequest, wave: Wave) -> Response | None:
@@ -120,11 +131,14 @@ def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    if ratelimit.is_blocked("token", request):
+        return _too_many_attempts(request)
     wave = _wave_or_page(request, slug)
     if isinstance(wave, HttpResponse):
         return wave
     response = selectors.response_get_by_resume_token(wave=wave, token=token)
     if response is None:
+        ratelimit.record_failure("token", request)
         return _unavailable(
             request, title=_("This link is not valid"),
             message=_("This resume link is not valid. You can start the survey again from its main link."),
@@ -139,14 +153,20 @@ def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
+    # Unknown and used links take the same path (hash, one query, count, one page):
+    # neither the page nor the time tells them apart.
+    if ratelimit.is_blocked("token", request):
+        return _too_many_attempts(request)
     invitation = selectors.invitation_get_by_token(token=token)
     if invitation is None or invitation.used_at is not None:
+        ratelimit.record_failure("token", request)
         return _invalid_invitation(request)
     wave = _wave_or_page(request, invitation.wave.slug)
     if isinstance(wave, HttpResponse):
         return wave
     response = services.response_start(wave=wave, invitation=invitation, language=_language()).response
     if response.is_completed:
+        ratelimit.record_failure("token", request)
         return _invalid_invitation(request)
     _remember(request, wave, response)
     return redirect(_continue_url(selectors.wave_structure(wave=wave), response))
@@ -193,14 +213,16 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
             if index + 1 >= len(structure.sections):
                 return redirect("surveys:review", slug=wave.slug)
             return redirect(_step_url(wave, index + 1))
-        if going_back:
-            # Keep what is valid on this page, then go back; invalid values are not stored.
+        if going_back or "save_exit" in request.POST:
+            # Keep what is valid on this page, then go back or leave; invalid values are not stored.
             valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
             if valid:
                 services.response_save_section(
                     response=response, questions=valid, cleaned_data=form.cleaned_data, step=index,
                 )
-            return redirect(_step_url(wave, max(index - 1, 0)))
+            if going_back:
+                return redirect(_step_url(wave, max(index - 1, 0)))
+            return redirect("surveys:saved", slug=wave.slug)
     else:
         stored = selectors.response_answers(response=response)
         form = SectionForm(initial=initial_from_answers(questions, stored), questions=questions,

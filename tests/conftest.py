@@ -49,3 +49,13 @@ SOCIAL_CAPITAL_ANSWERS = {
 @pytest.fixture
 def answers():
     return {k: dict(v) for k, v in SOCIAL_CAPITAL_ANSWERS.items()}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (rate-limit counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

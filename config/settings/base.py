@@ -148,3 +148,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Cache: per-process memory by default. Several web processes or machines should
+# share one cache so that limits hold across them: set DJANGO_CACHE_BACKEND (e.g.
+# django.core.cache.backends.db.DatabaseCache with DJANGO_CACHE_LOCATION=cache_table
+# after `manage.py createcachetable`, or django.core.cache.backends.redis.RedisCache
+# with a redis:// location).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "cluster-survey"),
+    }
+}
+
+# Guessing of invitation and resume links: at most SURVEYS_TOKEN_RATE_LIMIT failed
+# attempts per client address in SURVEYS_TOKEN_RATE_WINDOW seconds, then 429 until
+# the window ends. Behind N reverse proxies that append to X-Forwarded-For, set
+# DJANGO_NUM_PROXIES=N so that the client's own address is counted.
+SURVEYS_TOKEN_RATE_LIMIT = int(os.environ.get("DJANGO_TOKEN_RATE_LIMIT", "20"))
+SURVEYS_TOKEN_RATE_WINDOW = int(os.environ.get("DJANGO_TOKEN_RATE_WINDOW", "600"))
+SURVEYS_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))

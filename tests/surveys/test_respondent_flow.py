@@ -206,3 +206,14 @@ def test_every_input_is_labelled(client, open_wave, answers):
         for element_id in ids:
             assert f'for="{element_id}"' in html, f"page {n}: #{element_id} has no label"
         client.post(_step(open_wave.slug, n), {**answers[n], "next": "1"})
+
+
+def test_save_and_exit_half_way_keeps_valid_answers(client, open_wave, answers):
+    client.post(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}))
+    client.post(_step(open_wave.slug, 1), {**answers[1], "next": "1"})
+    r = client.post(_step(open_wave.slug, 2), {"sc1_contacts": "2", "sc2_bonds": "9", "save_exit": "1"})
+    assert r.status_code == 302 and r["Location"] == reverse("surveys:saved", kwargs={"slug": open_wave.slug})
+    assert dict(Answer.objects.filter(question__section__order__gte=0).values_list("question__code", "value")) \
+        .get("sc1_contacts") == 2
+    assert not Answer.objects.filter(question__code="sc2_bonds").exists()  # invalid value not stored
+    assert Response.objects.get().current_step == 1  # page 2 is not complete: resume there
