@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 from django.db import connections
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 
 from surveys.models import Answer, Instrument, Option, Question, Response, Wave
 
@@ -94,7 +94,7 @@ def _responses(waves: Sequence[Wave]):
 
 
 def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str = "en",
-               response_ids: Sequence[int] | None = None) -> pd.DataFrame:
+               pk_range: tuple[int, int] | None = None) -> pd.DataFrame:
     """One row per completed response of ``waves``, one column per variable.
 
     Parameters
@@ -105,15 +105,16 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
         Numeric codes instead of labelled Categoricals (for exports).
     lang : {"en", "ru"}
         Language of the category labels.
-    response_ids : sequence of int, optional
-        Restrict to these responses (used to build large exports chunk by chunk).
+    pk_range : (int, int), optional
+        Restrict to responses whose primary key lies in this closed range (large exports are built
+        chunk by chunk).
     """
     wave_list = [waves] if isinstance(waves, Wave) else list(waves)
     instrument = _instrument_of(wave_list)
     variables_ = variables(instrument)
     responses = _responses(wave_list)
-    if response_ids is not None:
-        responses = responses.filter(pk__in=list(response_ids))
+    if pk_range is not None:
+        responses = responses.filter(pk__gte=pk_range[0], pk__lte=pk_range[1])
     meta = list(responses.order_by("submitted_at", "pk").values_list("pk", "uuid", "wave__slug", "submitted_at",
                                                                     "language"))
     index = {pk: i for i, (pk, *_rest) in enumerate(meta)}
@@ -155,9 +156,14 @@ def _answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:
                 "response_id", "question_id", "value").iterator(chunk_size=20_000):
             yield response_id, {str(question_id): value}
         return
-    sql = f"SELECT response_id, {aggregate} FROM {table} WHERE response_id IN ({ids_sql}) GROUP BY response_id"
+    bounds = responses.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    # The range lets the database walk only this wave's part of the (response, question) index.
+    sql = (f"SELECT response_id, {aggregate} FROM {table} WHERE response_id BETWEEN %s AND %s "
+           f"AND response_id IN ({ids_sql}) GROUP BY response_id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids_params)
+        cursor.execute(sql, (bounds["low"], bounds["high"], *ids_params))
         while rows := cursor.fetchmany(10_000):
             for response_id, text in rows:
                 yield response_id, (json.loads(text) if isinstance(text, str) else text)
@@ -186,14 +192,15 @@ def _column(var: Variable, values: list[Any], *, codes: bool, lang: str) -> Any:
 
 def chunked_frames(waves: Wave | Sequence[Wave], *, chunk_size: int = 5_000, codes: bool = True,
                    lang: str = "en") -> Iterator[pd.DataFrame]:
-    """The frame in chunks of responses, for exports whose memory must stay flat."""
+    """The frame in chunks of responses (by primary key), for exports whose memory must stay flat."""
     wave_list = [waves] if isinstance(waves, Wave) else list(waves)
-    ids = list(_responses(wave_list).order_by("submitted_at", "pk").values_list("pk", flat=True))
+    ids = list(_responses(wave_list).order_by("pk").values_list("pk", flat=True))
     if not ids:
-        yield wave_frame(wave_list, codes=codes, lang=lang, response_ids=[])
+        yield wave_frame(wave_list, codes=codes, lang=lang, pk_range=(0, -1))
         return
     for start in range(0, len(ids), chunk_size):
-        yield wave_frame(wave_list, codes=codes, lang=lang, response_ids=ids[start:start + chunk_size])
+        block = ids[start:start + chunk_size]
+        yield wave_frame(wave_list, codes=codes, lang=lang, pk_range=(block[0], block[-1]))
 
 
 def wave_version(wave: Wave) -> str:
