@@ -124,7 +124,30 @@ def write_data(wave: Wave, fmt: str, path: str | os.PathLike, *, lang: str = "en
                              variable_measure={c: m for c, m in measures.items()})
         return
     df, labels, values, _ = _labelled(wave, lang=lang, max_label=80)  # Stata labels hold 80 characters
+    renamed = stata_names(list(df.columns))
+    labels = [(f"[{old}] {label}"[:80] if new != old else label) for old, new, label in zip(df.columns, renamed, labels)]
+    values = {renamed[list(df.columns).index(c)]: v for c, v in values.items()}
+    df.columns = renamed
     pyreadstat.write_dta(df, os.fspath(path), column_labels=labels, variable_value_labels=values, version=15)
+
+
+STATA_NAME = 30  # Stata allows 32; readstat's value-label set names need the margin
+
+
+def stata_names(names: list[str]) -> list[str]:
+    """Stata names hold 32 characters, and readstat needs a margin for the value-label sets named
+    after them: longer question codes are shortened to 30 characters (uniquely); the full code then
+    starts the variable label, in square brackets."""
+    out: list[str] = []
+    for name in names:
+        short = name if len(name) <= STATA_NAME else name[:STATA_NAME]
+        i = 1
+        while short in out:
+            suffix = f"_{i}"
+            short = name[: STATA_NAME - len(suffix)] + suffix
+            i += 1
+        out.append(short)
+    return out
 
 
 def data_bytes(wave: Wave, fmt: str, *, lang: str = "en") -> bytes:

@@ -134,6 +134,22 @@ def predicted_profiles(result: ordinal.OrdinalResult, data: pd.DataFrame, vary: 
     return proba
 
 
+def figure1_counts(frame: pd.DataFrame, variables, question: str = "added_value", lang: str = "en") -> pd.DataFrame:
+    """Figure 1's data: per category of a coded multiple-choice question, the number of interviews
+    naming it (largest first), with ``n`` interviews in ``attrs["n"]``."""
+    rows = []
+    for var in variables:
+        if var.question == question and var.name.startswith(f"{question}__"):
+            code = int(var.name.split("__", 1)[1])
+            label = var.label(lang).split(": ", 1)[-1]
+            rows.append({"code": code, "label": label, "count": int(frame[var.name].fillna(0).sum())})
+    if not rows:
+        raise ValueError(f"This instrument has no coded question {question!r}.")
+    table = pd.DataFrame(rows).sort_values(["count", "code"], ascending=[False, True]).set_index("code")
+    table.attrs["n"] = len(frame)
+    return table
+
+
 # --- figures ----------------------------------------------------------------------------
 
 GREYS = ["#1a1a1a", "#595959", "#8c8c8c", "#bfbfbf", "#e0e0e0"]

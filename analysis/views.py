@@ -22,6 +22,9 @@ from surveys.roles import ANALYSE_WAVES, permission_required
 from . import exports, frames, report
 
 
+ILLUSTRATIVE_WAVES = {"cluster-managers-demo"}  # demo counts that only keep the published order
+
+
 class WaveData:
     """A wave's frame and its scale, loaded once per request; results cached per wave version."""
 
@@ -164,6 +167,10 @@ def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
     context["has_scale"] = has_scale
     context["profile_choices"] = [(v.name, v.label((get_language() or "en")[:2])) for v in data.variables
                                   if v.name in report.PROFILE_QUESTIONS]
+    if len(data.frame) and any(v.question == "added_value" for v in data.variables):
+        lang = (get_language() or "en")[:2]
+        context["figure1"] = data.cached("figure1", lambda: report.figure1_counts(data.frame, data.variables, lang=lang))
+        context["illustrative"] = wave.slug in ILLUSTRATIVE_WAVES
     if len(data.frame) and has_scale:
         split = context["split"] if context["split"] in dict(context["profile_choices"]) else None
         table = data.cached(f"table1:{split}", lambda: report.table1(data.frame, data.scale.items, split_by=split))
@@ -213,6 +220,9 @@ def _attachment(content: bytes, filename: str, fmt: str) -> HttpResponse:
 def _tables(data: WaveData, request: HttpRequest) -> dict[str, tuple[pd.DataFrame, str]]:
     """Every table of the report, by name, with a title."""
     out: dict[str, tuple[pd.DataFrame, str]] = {}
+    if len(data.frame) and any(v.question == "added_value" for v in data.variables):
+        out["figure1"] = (report.figure1_counts(data.frame, data.variables, lang=(get_language() or "en")[:2]),
+                          figure1_note(data.wave, len(data.frame)))
     if not len(data.frame) or not data.scale.items:
         return out
     t1 = report.table1(data.frame, data.scale.items)
@@ -273,6 +283,13 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
 
 
 def _figure(data: WaveData, name: str):
+    if name == "figure-figure1" and len(data.frame):
+        try:
+            counts = report.figure1_counts(data.frame, data.variables, lang=(get_language() or "en")[:2])
+        except ValueError:
+            return None
+        return report.figure1(counts, n=len(data.frame), title=_("Added value of the cluster for its members"),
+                              xlabel=_("Number of opinions"), note=figure1_note(data.wave, len(data.frame)))
     if not len(data.frame) or not data.scale.items:
         return None
     if name == "figure-table1":
@@ -284,6 +301,13 @@ def _figure(data: WaveData, name: str):
         proba = report.predicted_profiles(result, model_frame, vary)
         return report.probability_figure(proba, title=_("Predicted probabilities of readiness"), xlabel=vary)
     return None
+
+
+def figure1_note(wave: Wave, n: int) -> str:
+    note = _("n = %(n)d cluster managers") % {"n": n}
+    if wave.slug in ILLUSTRATIVE_WAVES:
+        note += " · " + _("illustrative demo data: only the order of the categories follows the paper")
+    return note
 
 
 def bundle(wave: Wave, request: HttpRequest | None = None) -> bytes:

@@ -142,3 +142,82 @@ def create_open_wave() -> tuple[Wave, bool]:
             "closes_at": None,
         },
     )
+
+
+# --- cluster-manager interviews -----------------------------------------------------------
+
+INTERVIEW_WAVE = "cluster-managers-demo"
+# Illustrative counts of the coded added value (the paper lost the bar lengths; only the order of
+# Figure 1 survives: common R&D projects largest, services of the cluster management smallest).
+ADDED_VALUE_COUNTS = {1: 12, 2: 11, 3: 9, 4: 8, 5: 6, 6: 5, 7: 3}
+CLUSTERS = [  # name, region code, specialisation code, interviews
+    ('Technopolis "Noviy Zvezdniy"', 2, 2, 17),
+    ("Samara aerospace cluster", 3, 1, 17),
+    ("Pharmaceutics, Biotechnologies and Biomedicine cluster", 4, 3, 16),
+]
+ADDED_VALUE_PHRASES = {
+    1: "joint R&D projects with members and universities",
+    2: "access to project funding and grants",
+    3: "contacts with foreign partners and international cooperation",
+    4: "transfer of knowledge and technologies between members",
+    5: "the competitiveness of the cluster as a whole",
+    6: "a common communication platform and joint appearance at fairs",
+    7: "services offered by the cluster management",
+}
+
+
+def interview_rows(seed: int = SEED) -> list[dict[str, object]]:
+    """50 synthetic interviews with cluster managers (see docs/demo-data.md)."""
+    rng = np.random.default_rng(seed + 7)
+    n = sum(c[3] for c in CLUSTERS)
+    added = [[] for _ in range(n)]
+    for code, count in ADDED_VALUE_COUNTS.items():
+        for i in rng.choice(n, size=count, replace=False):
+            added[i].append(code)
+    not_local = set(rng.choice(n, size=3, replace=False).tolist())
+    not_sustainable = set(rng.choice(n, size=15, replace=False).tolist())
+    rows, i = [], 0
+    for name, region, specialisation, count in CLUSTERS:
+        for _ in range(count):
+            codes = sorted(added[i])
+            text = ("The cluster mainly gives its members " + "; ".join(ADDED_VALUE_PHRASES[c] for c in codes) + "."
+                    if codes else "Hard to say; the cluster is still young.")
+            rows.append({
+                "consent": 1, "cluster": name, "region": region, "specialisation": specialisation,
+                "interview_date": (dt.date(2019, 3, 1) + dt.timedelta(days=int(rng.integers(0, 90)))).isoformat(),
+                "duration_minutes": int(rng.integers(35, 95)),
+                "local_benefits": 3 if i in not_local else int(rng.choice([1, 2])),
+                "added_value_text": text,
+                **({"added_value": codes} if codes else {}),
+                "sustainable_without_project_funds": 2 if i in not_sustainable else int(rng.choice([1, 9])),
+                "international": int(rng.random() < 0.6), "inter_sectoral": int(rng.random() < 0.5),
+            })
+            i += 1
+    return rows
+
+
+def create_interview_demo(*, seed: int = SEED) -> tuple[Wave, int]:
+    """The closed demo wave of 50 interviews with cluster managers; a second call creates nothing."""
+    instrument = Instrument.objects.get(code="cluster-managers")
+    tz = dt.timezone(dt.timedelta(hours=3))
+    with transaction.atomic():
+        wave, _created = Wave.objects.get_or_create(
+            slug=INTERVIEW_WAVE,
+            defaults={"instrument": instrument, "title": "Cluster managers, 2019 interviews (illustrative demo data)",
+                      "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
+                      "opens_at": dt.datetime(2019, 3, 1, 9, 0, tzinfo=tz),
+                      "closes_at": dt.datetime(2019, 6, 1, 18, 0, tzinfo=tz)},
+        )
+        if wave.responses.exists():
+            return wave, 0
+        questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
+        rows = interview_rows(seed)
+        responses = [Response(wave=wave, status=Response.Status.COMPLETED, language="ru", current_step=6,
+                              started_at=wave.opens_at, submitted_at=wave.opens_at + dt.timedelta(days=i))
+                     for i in range(len(rows))]
+        Response.objects.bulk_create(responses)
+        if responses[0].pk is None:
+            responses = list(wave.responses.order_by("submitted_at", "pk"))
+        Answer.objects.bulk_create([Answer(response=r, question=questions[code], value=value)
+                                    for r, row in zip(responses, rows) for code, value in row.items()])
+    return wave, len(rows)

@@ -105,3 +105,16 @@ def test_no_personal_data_in_any_export(demo_wave, tmp_path):
         content = exports.data_bytes(demo_wave, fmt)
         for secret in ("ceo@firm.example", "Firm X", issued[0].token):
             assert secret.encode() not in content, (fmt, secret)
+
+
+def test_stata_shortens_long_codes_and_keeps_them_in_the_label(instruments, tmp_path):
+    call_command("make_demo_data", verbosity=0)
+    wave = Wave.objects.get(slug="cluster-managers-demo")
+    path = tmp_path / "i.dta"
+    exports.write_data(wave, "dta", path)
+    df, meta = pyreadstat.read_dta(str(path))
+    assert "sustainable_without_project_fu" in df.columns  # 30 characters
+    label = dict(zip(meta.column_names, meta.column_labels))["sustainable_without_project_fu"]
+    assert label.startswith("[sustainable_without_project_funds]")
+    assert (df["sustainable_without_project_fu"] == 2).sum() == 15
+    assert exports.stata_names(["a" * 40, "a" * 40, "b"]) == ["a" * 30, "a" * 28 + "_1", "b"]

@@ -114,3 +114,30 @@ def test_wave_comparison(researcher_client, demo_wave, social_capital):
         code="cluster-managers"), title="I", slug="interviews")
     r = researcher_client.get("/analysis/compare/?a=social-capital-demo&b=interviews")
     assert "same instrument" in r.content.decode()
+
+
+def test_figure1_from_the_interview_demo(researcher_client, demo_wave, tmp_path):
+    page = researcher_client.get("/analysis/w/cluster-managers-demo/")
+    counts = page.context["figure1"]
+    assert counts["count"].tolist() == [12, 11, 9, 8, 6, 5, 3]
+    assert counts["label"].iloc[0] == "Generating common R&D projects"
+    assert counts["label"].iloc[-1] == "Services offered by the cluster management"
+    html = page.content.decode()
+    assert "Illustrative demo data" in html and "n = 50 cluster managers" in html
+    png = researcher_client.get("/analysis/w/cluster-managers-demo/download/figure-figure1.png")
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    csv_text = researcher_client.get("/analysis/w/cluster-managers-demo/download/figure1.csv").content.decode()
+    assert csv_text.splitlines()[1] == "1,Generating common R&D projects,12"
+    call_command("analyze", "cluster-managers-demo", "--out", str(tmp_path), verbosity=0)
+    assert (tmp_path / "figures" / "figure1.pdf").exists()
+    assert pd.read_csv(tmp_path / "figure1.csv")["count"].tolist() == [12, 11, 9, 8, 6, 5, 3]
+
+
+def test_interview_demo_facts(demo_wave):
+    from analysis import frames
+    from surveys.models import Wave
+    df = frames.wave_frame(Wave.objects.get(slug="cluster-managers-demo"), codes=True)
+    assert len(df) == 50
+    assert (df["sustainable_without_project_funds"] == 2).sum() == 15
+    assert (df["local_benefits"] == 3).sum() == 3
+    assert df["cluster"].nunique() == 3

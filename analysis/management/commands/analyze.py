@@ -31,6 +31,8 @@ Files
 - crosstab_<item>_by_<question>.csv (and .txt with the tests): each item by size and by region;
   counts; chi-square (no continuity correction), likelihood ratio,
   Cramer's V and, for sparse tables, Fisher's exact test (exact, as R's fisher.test).
+- figure1.csv and figures/figure1.*: interview waves: per category of the coded added value, the
+  number of cluster managers naming it (Figure 1 of the paper), with n.
 - figures/*.png (300 dpi), .svg, .pdf.
 - report.html: all of the above on one page.
 
@@ -60,6 +62,17 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                 exports.codebook(wave, lang=lang).to_csv(out / "codebook.csv", index=False)
                 (out / "codebook.json").write_text(exports.codebook_json(wave), encoding="utf-8")
                 written += [out / "codebook.csv", out / "codebook.json"]
+            elif step == "tables" and len(frame) and any(v.question == "added_value" for v in variables):
+                counts = report.figure1_counts(frame, variables, lang=lang)
+                counts.to_csv(out / "figure1.csv")
+                written.append(out / "figure1.csv")
+                sections.append(("figure1", counts.to_html()))
+                fig = report.figure1(counts, n=len(frame), title="Added value of the cluster for its members",
+                                     xlabel="Number of opinions", note=_figure1_note(wave, len(frame)))
+                for fmt in ("png", "svg", "pdf"):
+                    path = out / "figures" / f"figure1.{fmt}"
+                    path.write_bytes(_save(fig, fmt))
+                    written.append(path)
             elif step == "tables" and len(frame) and scale.items:
                 tables = {"table1": report.table1(frame, scale.items)}
                 tables["reliability"], tables["reliability_items"] = report.reliability_tables(frame, scale)
@@ -122,6 +135,12 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                                                               instrument=wave.instrument.code), encoding="utf-8")
                 written += [out / "report.html", out / "README.txt"]
     return written
+
+
+def _figure1_note(wave: Wave, n: int) -> str:
+    from analysis.views import figure1_note
+
+    return figure1_note(wave, n)
 
 
 def _save(fig, fmt: str) -> bytes:
