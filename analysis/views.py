@@ -296,7 +296,10 @@ def _figure(data: WaveData, name: str):
         return report.table1_figure(report.table1(data.frame, data.scale.items),
                                     title=_("Distribution of answers (%%), n = %(n)d") % {"n": len(data.frame)})
     if name == "figure-probabilities" and "readiness" in data.frame:
-        result, model_frame = _model(data, None, None)
+        try:
+            result, model_frame = _model(data, None, None)
+        except ValueError:  # the page explains why the model cannot be fitted
+            return None
         vary = next(iter(data.scale.blocks))
         proba = report.predicted_profiles(result, model_frame, vary)
         return report.probability_figure(proba, title=_("Predicted probabilities of readiness"), xlabel=vary)

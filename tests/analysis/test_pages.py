@@ -141,3 +141,19 @@ def test_interview_demo_facts(demo_wave):
     assert (df["sustainable_without_project_funds"] == 2).sum() == 15
     assert (df["local_benefits"] == 3).sum() == 3
     assert df["cluster"].nunique() == 3
+
+
+def test_a_tiny_wave_gets_explanations_not_errors(researcher_client, social_capital, tmp_path):
+    from surveys.models import Wave
+    Wave.objects.create(instrument=social_capital, title="Tiny", slug="tiny", status=Wave.Status.CLOSED)
+    f = tmp_path / "two.csv"
+    f.write_text("region,sector,size,ownership,position,cluster_member,sc1_contacts,sc2_bonds,sc3_risk_knowledge,"
+                 "sc4_culture,sc5_cooperation,sc6_network_benefit,sc7_trust,sc8_knowledge_interest,readiness\n"
+                 "2,1,3,1,1,2,4,3,2,1,4,3,4,3,3\n2,1,3,1,1,2,4,3,2,1,4,3,4,3,3\n", encoding="utf-8")
+    call_command("import_responses", "tiny", str(f))
+    page = researcher_client.get("/analysis/w/tiny/?item=sc1_contacts&by=size")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "no variance" in html or "cannot" in html.lower() or "fewer than two" in html
+    for name in ("figure-probabilities.png", "figure-table1.png", "table1.csv", "reliability.csv", "bundle.zip"):
+        assert researcher_client.get(f"/analysis/w/tiny/download/{name}").status_code in (200, 404), name
