@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("interviews/", include("surveys.interview_urls")),
+    path("coding/", include("surveys.coding_urls")),
     path("", include("surveys.urls")),
 ]
 
