@@ -172,8 +172,8 @@ def _codebook_or_page(request: HttpRequest, pk: int) -> Codebook | HttpResponse:
 @permission_required(MANAGE_CODEBOOKS)
 def codebook_index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        question = Question.objects.filter(pk=request.POST.get("question") or 0).first() if str(
-            request.POST.get("question", "")).isdigit() else None
+        raw = request.POST.get("question", "")
+        question = Question.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if question is None:
             messages.error(request, _("Choose a question to create a codebook for."))
         else:

@@ -70,7 +70,8 @@ class SaveResult:
     changed: list[str] = field(default_factory=list)
 
 
-def _normalise(value: Any) -> Any:
+def normalise(value: Any) -> Any:
+    """Empty values are None; lists are sorted, so equal answers compare equal."""
     if value in (None, "", []):
         return None
     if isinstance(value, list):
@@ -121,8 +122,8 @@ def interview_save(
         changes = []
         for code, value in values.items():
             question = questions[code]
-            new, old = _normalise(value), stored.get(question.pk)
-            if _normalise(old) != new:
+            new, old = normalise(value), stored.get(question.pk)
+            if normalise(old) != new:
                 changes.append((question, old, new))
         if not changes:
             return SaveResult(interview=current)

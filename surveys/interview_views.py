@@ -97,6 +97,22 @@ def _edit_context(interview: Interview, form: InterviewForm, structure, **extra)
     }
 
 
+def _conflict_rows(current: Interview, structure, mine: dict) -> list[dict]:
+    """Answers where the stored (other) version differs from what this person sent."""
+    theirs = isel.interview_values(interview=current)
+    rows = []
+    for question in structure.all_questions:
+        if question.code not in mine:
+            continue
+        a, b = isvc.normalise(theirs.get(question.code)), isvc.normalise(mine[question.code])
+        if a != b:
+            options = structure.options.get(question.pk, [])
+            rows.append({"label": question.text,
+                         "theirs": isel.value_display(question=question, value=a, options=options),
+                         "mine": isel.value_display(question=question, value=b, options=options)})
+    return rows
+
+
 def _interview_form(structure, data=None, initial=None) -> InterviewForm:
     questions = [q for q in structure.all_questions if q.code != isel.CONSENT]
     return InterviewForm(data, initial=initial, questions=questions, options=structure.options)
@@ -121,10 +137,9 @@ def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
                 result = isvc.interview_save(interview=interview, user=request.user, base_version=base_version,
                                              values=form.answers())
             except isvc.InterviewConflict as exc:
-                current = exc.current
-                state = isel.interview_state(interview=current, structure=structure)
                 return render(request, "surveys/interviews/edit.html", _edit_context(
-                    current, form, structure, conflict=str(exc), conflict_state=state,
+                    exc.current, form, structure, conflict=str(exc),
+                    conflict_rows=_conflict_rows(exc.current, structure, form.answers()),
                 ), status=409)
             except ResponseClosed as exc:
                 return _page(request, title=_("This wave is closed"), message=str(exc), status=410)

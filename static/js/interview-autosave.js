@@ -55,23 +55,44 @@
     if (Array.isArray(v)) { return v.map(String).sort().join(","); }
     return String(v);
   }
+  function setFieldValue(name, value) {
+    var els = form.querySelectorAll('[name="' + name + '"]');
+    if (!els.length) { return; }
+    if (els[0].type === "checkbox" || els[0].type === "radio") {
+      var wanted = (Array.isArray(value) ? value : (value === null || value === undefined ? [] : [value])).map(String);
+      els.forEach(function (e) { e.checked = wanted.indexOf(e.value) >= 0; });
+    } else {
+      els[0].value = value === null || value === undefined ? "" : value;
+    }
+  }
+  function row(label, theirs, mine) {
+    var tr = document.createElement("tr");
+    [label, theirs, mine].forEach(function (text) {
+      var td = document.createElement("td");
+      td.className = "text-break";
+      td.textContent = text;
+      tr.appendChild(td);
+    });
+    return tr;
+  }
   function showConflict(data) {
+    // Their version, field by field: what they changed that I did not touch is taken over when I
+    // keep my changes; where we both changed a field, both values are shown.
     var current = data.current || {};
+    var answers = current.answers || {}, display = current.display || {}, labels = current.labels || {};
     pendingCurrent = current;
     document.getElementById("conflict-message").textContent = data.message || "";
     var rows = document.getElementById("conflict-rows");
     rows.textContent = "";
-    var names = new Set(Object.keys(current.answers || {}));
-    form.querySelectorAll("[name]").forEach(function (el) { if (!SKIP[el.name]) { names.add(el.name); } });
+    var names = [];
+    form.querySelectorAll("[name]").forEach(function (el) {
+      if (!SKIP[el.name] && names.indexOf(el.name) < 0) { names.push(el.name); }
+    });
     names.forEach(function (name) {
-      if (!form.querySelector('[name="' + name + '"]')) { return; }
-      var theirs = (current.answers || {})[name];
-      if (normal(theirs) === normal(fieldValue(name))) { return; }
-      var tr = document.createElement("tr"), td1 = document.createElement("td"), td2 = document.createElement("td");
-      td1.textContent = (current.labels || {})[name] || name;
-      td2.textContent = (current.display || {})[name] || "—";
-      td2.className = "text-break";
-      tr.appendChild(td1); tr.appendChild(td2); rows.appendChild(tr);
+      var mine = fieldValue(name);
+      if (normal(answers[name]) === normal(mine)) { return; }
+      var shownMine = dirty.has(name) ? (Array.isArray(mine) ? mine.length + " ✓" : String(mine || "—")) : form.dataset.msgUntouched;
+      rows.appendChild(row(labels[name] || name, display[name] || "—", shownMine));
     });
     var panel = document.getElementById("conflict");
     panel.hidden = false;
@@ -99,7 +120,7 @@
           setVersion(data.version);
           clearErrors(names);
           var t = new Date(data.saved_at).toLocaleTimeString();
-          setStatus("saved", form.dataset.msgSaved.replace("%(time)s", t).replace("%(version)s", data.version));
+          setStatus("saved", form.dataset.msgSaved.replace("{time}", t).replace("{version}", data.version));
           return true;
         }
         names.forEach(function (n) { dirty.add(n); });
@@ -128,7 +149,10 @@
     schedule(DELAY_MS);
   }
   form.addEventListener("input", touched);
-  form.addEventListener("change", touched);
+  form.addEventListener("change", function (e) {
+    touched(e);
+    if (e.target && e.target.tagName !== "TEXTAREA" && e.target.type !== "text") { schedule(300); }
+  });
   form.addEventListener("focusout", function () { if (dirty.size) { save(); } });
   form.addEventListener("submit", function (e) {  // the Save button: save now through the endpoint
     e.preventDefault();
@@ -136,9 +160,11 @@
     save();
   });
   document.getElementById("conflict-keep").addEventListener("click", function () {
+    // Take over their version for every field I did not change, then save my changes on top of it.
     if (!pendingCurrent) { return; }
+    var answers = pendingCurrent.answers || {};
     form.querySelectorAll("[name]").forEach(function (el) {
-      if (!SKIP[el.name] && normal((pendingCurrent.answers || {})[el.name]) !== normal(fieldValue(el.name))) { dirty.add(el.name); }
+      if (!SKIP[el.name] && !dirty.has(el.name)) { setFieldValue(el.name, answers[el.name]); }
     });
     setVersion(pendingCurrent.version);
     conflict = false; blocked = false; pendingCurrent = null;

@@ -177,3 +177,13 @@ def test_interview_waves_are_not_offered_to_respondents(interview_wave, client):
     assert interview_wave.title not in client.get(reverse("surveys:home")).content.decode()
     assert client.post(reverse("surveys:wave_entry", kwargs={"slug": interview_wave.slug})).status_code == 404
     assert Response.objects.count() == 0
+
+
+def test_interview_page_speaks_russian(make_interview, users):
+    interview = make_interview(complete=False)
+    client = login(users["interviewer"])
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid}),
+                      HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert f"Сохранено (версия {interview.version})" in html and "Сохранено в {time} (версия {version})" in html
+    assert "Отметить интервью как завершённое" in html
