@@ -6,9 +6,10 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys import coding_services as csvc
-from surveys.models import Question
+from surveys.models import Instrument, Wave
 
 from .interview_fixtures import *  # noqa: F401,F403
 from .interview_fixtures import login
@@ -34,13 +35,11 @@ def client_for(role: str, world) -> Client:
     if role == "anonymous":
         return Client()
     if role == "respondent":  # a session with an in-progress response, no account
+        wave = Wave.objects.create(instrument=Instrument.objects.get(code="social-capital"), title="Open",
+                                   slug="sc-open", status=Wave.Status.OPEN, opens_at=timezone.now())
         client = Client()
-        from surveys.models import Wave
-        from django.utils import timezone
-        wave = Wave.objects.create(instrument=world["codebook"].question.instrument.__class__.objects.get(
-            code="social-capital"), title="Open", slug="sc-open", status=Wave.Status.OPEN, opens_at=timezone.now())
         client.post(reverse("surveys:wave_entry", kwargs={"slug": wave.slug}))
-        assert client.session.keys()
+        assert wave.responses.filter(pk=client.session[f"surveys.response.{wave.pk}"]).exists()
         return client
     return login(world["users"][role])
 

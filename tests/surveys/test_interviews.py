@@ -187,3 +187,18 @@ def test_interview_page_speaks_russian(make_interview, users):
                       HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert f"Сохранено (версия {interview.version})" in html and "Сохранено в {time} (версия {version})" in html
     assert "Отметить интервью как завершённое" in html
+
+
+def test_autosave_requires_the_csrf_token(make_interview, users):
+    from django.test import Client
+    interview = make_interview(complete=False)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["interviewer"])
+    page = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid}))
+    token = page.context["csrf_token"]
+    url = reverse("interviews:autosave", kwargs={"uuid": interview.response.uuid})
+    body = json.dumps({"version": interview.version, "answers": {"local_notes": "x"}})
+    assert client.post(url, data=body, content_type="application/json").status_code == 403
+    assert "local_notes" not in stored(interview)
+    r = client.post(url, data=body, content_type="application/json", HTTP_X_CSRFTOKEN=str(token))
+    assert r.status_code == 200 and stored(interview)["local_notes"] == "x"
