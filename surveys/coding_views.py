@@ -117,11 +117,17 @@ def consensus_list(request: HttpRequest, slug: str, question: str) -> HttpRespon
         messages.success(request, _("Final codes set for %(n)d answers where the coders agree.") % {"n": n})
         return redirect("coding:consensus", slug=slug, question=question)
     units = csel.consensus_units(codebook=codebook, wave=wave)
-    counts: dict[str, int] = {}
+    labels = {
+        csel.UnitState.DECIDED: _("final codes set"), csel.UnitState.AGREED: _("coders agree"),
+        csel.UnitState.DISAGREED: _("coders disagree"), csel.UnitState.SINGLE: _("one coder (final)"),
+        csel.UnitState.CODING: _("coding in progress"), csel.UnitState.UNCODED: _("not coded"),
+    }
+    counts = [(label, sum(1 for u in units if u.state == state)) for state, label in labels.items()]
     for unit in units:
-        counts[unit.state] = counts.get(unit.state, 0) + 1
+        unit.state_label = labels[unit.state]
     return render(request, "surveys/coding/consensus_list.html", {
-        "wave": wave, "codebook": codebook, "units": units, "counts": counts, "states": csel.UnitState})
+        "wave": wave, "codebook": codebook, "units": units, "counts": [(l, n) for l, n in counts if n],
+        "states": csel.UnitState})
 
 
 @require_http_methods(["GET", "POST"])

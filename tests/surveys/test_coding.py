@@ -181,3 +181,35 @@ def test_a_second_coder_makes_single_codes_provisional_again(make_interview, cod
                      codes=[csvc.CodeInput(category=cat(codebook, 1))])
     assert csel.final_codes(codebook=codebook, wave=interview.response.wave) == {}
     assert coded_answer(interview) is None
+
+
+def test_from_interview_to_figure1_through_the_pages(interview_wave, codebook, users):
+    """An interviewer records an interview, two coders code it, a researcher resolves the codes;
+    the Figure 1 counts and the codings frame come out of the stored data."""
+    import json
+
+    from analysis.coding import coding_frame, figure1_counts
+
+    interviewer = login(users["interviewer"])
+    r = interviewer.post(reverse("interviews:start", kwargs={"slug": interview_wave.slug}), {"consent": "1"})
+    uuid = r["Location"].rstrip("/").split("/")[-1]
+    text = "Together we are more competitive, and the cluster brings partners together for shared R&D."
+    answers = {"cluster": "Samara aerospace cluster", "region": "3", "specialisation": "1",
+               "interview_date": "2026-05-12", "local_benefits": "2", "added_value_text": text}
+    saved = interviewer.post(reverse("interviews:autosave", kwargs={"uuid": uuid}), content_type="application/json",
+                             data=json.dumps({"version": 1, "answers": answers})).json()
+    interviewer.post(reverse("interviews:complete", kwargs={"uuid": uuid}), {"version": saved["version"]})
+    c1, c5 = cat(codebook, 1).pk, cat(codebook, 5).pk
+    unit = reverse("coding:unit", kwargs={"slug": interview_wave.slug, "question": "added_value", "uuid": uuid})
+    login(users["coder"]).post(unit, {f"code_{c1}": "on", f"code_{c5}": "on", "finish": "1"})
+    login(users["coder2"]).post(unit, {f"code_{c5}": "on", "finish": "1"})
+    researcher = login(users["researcher"])
+    listing = researcher.get(reverse("coding:consensus", kwargs={"slug": interview_wave.slug,
+                                                                 "question": "added_value"})).content.decode()
+    assert "coders disagree: 1" in listing
+    researcher.post(unit + "consensus/", {"categories": [c1, c5]})
+    counts = figure1_counts(interview_wave)
+    assert counts.set_index("code")["count"].to_dict() == {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0}
+    assert counts.attrs["n_interviews"] == 1 and counts.attrs["illustrative"] is False
+    assert coding_frame(interview_wave).values.tolist() == [[uuid, "coder_a", 1], [uuid, "coder_a", 5],
+                                                            [uuid, "coder_b", 5]]
