@@ -37,6 +37,8 @@ run: demo ## set up and serve the demo site on http://$(HOST):$(PORT)/
 	@echo "  Start page:            http://$(HOST):$(PORT)/"
 	@echo "  Questionnaire (open):  http://$(HOST):$(PORT)/w/social-capital-2026/"
 	@echo "  Admin:                 http://$(HOST):$(PORT)/admin/"
+	@echo "  Interviews:            http://$(HOST):$(PORT)/interviews/   (interviewer)"
+	@echo "  Coding, consensus:     http://$(HOST):$(PORT)/coding/       (coder1, coder2, researcher)"
 	@echo
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 

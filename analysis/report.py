@@ -78,8 +78,9 @@ def reliability_tables(frame: pd.DataFrame, scale: Scale) -> tuple[pd.DataFrame,
     return table, items
 
 
-def crosstab(frame: pd.DataFrame, item: str, by: str) -> crosstab_mod.CrosstabResult:
-    return crosstab_mod.crosstab(frame, by, item)
+def crosstab(frame: pd.DataFrame, item: str, by: str, *, exact_limit: int | None = None
+             ) -> crosstab_mod.CrosstabResult:
+    return crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit)
 
 
 def default_model_data(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> tuple[pd.DataFrame, str]:

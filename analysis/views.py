@@ -171,6 +171,7 @@ def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
         lang = (get_language() or "en")[:2]
         context["figure1"] = data.cached("figure1", lambda: report.figure1_counts(data.frame, data.variables, lang=lang))
         context["illustrative"] = wave.slug in ILLUSTRATIVE_WAVES
+        context["agreement"] = _agreement(data)
     if len(data.frame) and has_scale:
         split = context["split"] if context["split"] in dict(context["profile_choices"]) else None
         table = data.cached(f"table1:{split}", lambda: report.table1(data.frame, data.scale.items, split_by=split))
@@ -223,6 +224,9 @@ def _tables(data: WaveData, request: HttpRequest) -> dict[str, tuple[pd.DataFram
     if len(data.frame) and any(v.question == "added_value" for v in data.variables):
         out["figure1"] = (report.figure1_counts(data.frame, data.variables, lang=(get_language() or "en")[:2]),
                           figure1_note(data.wave, len(data.frame)))
+        agreement = _agreement(data)
+        if agreement is not None:
+            out["agreement"] = (agreement, _("Agreement between coders"))
     if not len(data.frame) or not data.scale.items:
         return out
     t1 = report.table1(data.frame, data.scale.items)
@@ -304,6 +308,17 @@ def _figure(data: WaveData, name: str):
         proba = report.predicted_profiles(result, model_frame, vary)
         return report.probability_figure(proba, title=_("Predicted probabilities of readiness"), xlabel=vary)
     return None
+
+
+def _agreement(data: WaveData) -> pd.DataFrame | None:
+    """Agreement between the coders of the added value, when the wave's answers were double-coded."""
+    from . import coding
+
+    try:
+        table = data.cached("agreement", lambda: coding.agreement(data.wave))
+    except ValueError:  # no codebook, or fewer than two coders
+        return None
+    return table
 
 
 def figure1_note(wave: Wave, n: int) -> str:

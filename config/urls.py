@@ -6,6 +6,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("analysis/", include("analysis.urls")),
+    path("interviews/", include("surveys.interview_urls")),
+    path("coding/", include("surveys.coding_urls")),
     path("", include("surveys.urls")),
 ]
 

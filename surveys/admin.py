@@ -247,3 +247,82 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- interviews and coding --------------------------------------------------------------------
+
+from simple_history.admin import SimpleHistoryAdmin  # noqa: E402
+
+from .models import (  # noqa: E402
+    AnswerChange, Codebook, CodebookCategory, Coding, CodingDecision, Interview, InterviewerAssignment,
+)
+
+
+@admin.register(InterviewerAssignment)
+class InterviewerAssignmentAdmin(admin.ModelAdmin):
+    """Which interviewers may record interviews in which waves."""
+
+    list_display = ["interviewer", "wave", "created_at"]
+    list_filter = ["wave"]
+    search_fields = ["interviewer__username", "wave__slug"]
+    autocomplete_fields = ["interviewer"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "wave":
+            kwargs["queryset"] = Wave.objects.filter(instrument__kind=Instrument.Kind.INTERVIEW)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AnswerChangeInline(admin.TabularInline):
+    model = AnswerChange
+    extra = 0
+    fields = ["version", "changed_at", "changed_by", "question", "old_value", "new_value"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Interview)
+class InterviewAdmin(SimpleHistoryAdmin):
+    list_display = ["response", "interviewer", "consent_at", "completed_at", "version", "updated_at", "updated_by"]
+    list_filter = ["response__wave", ("completed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["response", "consent_at", "completed_at", "version", "updated_at", "updated_by"]
+    inlines = [AnswerChangeInline]
+    list_select_related = ["response__wave", "interviewer", "updated_by"]
+
+    def has_add_permission(self, request):
+        return False  # interviews start on the interviewer's page, which records consent first
+
+
+class CodebookCategoryInline(admin.TabularInline):
+    model = CodebookCategory
+    fk_name = "codebook"
+    extra = 0
+    fields = ["code", "order", "label_en", "label_ru", "merged_into"]
+    readonly_fields = ["code", "merged_into"]
+    can_delete = False
+
+
+@admin.register(Codebook)
+class CodebookAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "text_question", "created_at"]
+    readonly_fields = ["question", "text_question", "created_at"]
+    inlines = [CodebookCategoryInline]
+
+
+@admin.register(Coding)
+class CodingAdmin(admin.ModelAdmin):
+    list_display = ["response", "codebook", "coder", "status", "started_at", "finished_at"]
+    list_filter = ["codebook", "status", "coder"]
+    readonly_fields = ["codebook", "response", "coder", "status", "started_at", "finished_at"]
+    list_select_related = ["response__wave", "codebook__question__instrument", "coder"]
+
+
+@admin.register(CodingDecision)
+class CodingDecisionAdmin(admin.ModelAdmin):
+    list_display = ["response", "codebook", "decided_by", "decided_at"]
+    list_filter = ["codebook"]
+    readonly_fields = ["codebook", "response", "decided_by", "decided_at"]
+    list_select_related = ["response__wave", "codebook__question__instrument", "decided_by"]

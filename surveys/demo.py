@@ -144,80 +144,316 @@ def create_open_wave() -> tuple[Wave, bool]:
     )
 
 
-# --- cluster-manager interviews -----------------------------------------------------------
+# --- cluster-managers-demo: 50 recorded, double-coded interviews (Figure 1) ---------------------
 
-INTERVIEW_WAVE = "cluster-managers-demo"
-# Illustrative counts of the coded added value (the paper lost the bar lengths; only the order of
-# Figure 1 survives: common R&D projects largest, services of the cluster management smallest).
-ADDED_VALUE_COUNTS = {1: 12, 2: 11, 3: 9, 4: 8, 5: 6, 6: 5, 7: 3}
-CLUSTERS = [  # name, region code, specialisation code, interviews
-    ('Technopolis "Noviy Zvezdniy"', 2, 2, 17),
-    ("Samara aerospace cluster", 3, 1, 17),
-    ("Pharmaceutics, Biotechnologies and Biomedicine cluster", 4, 3, 16),
+CM_DEMO_WAVE = "cluster-managers-demo"
+CM_OPEN_WAVE = "cluster-managers-2026"
+CM_SEED = 20190612
+ILLUSTRATIVE_WAVES = frozenset({DEMO_WAVE, CM_DEMO_WAVE})  # synthetic data: figures made from them say so
+
+DEMO_INTERVIEWER, DEMO_CODERS, DEMO_RESEARCHER = "interviewer", ("coder1", "coder2"), "researcher"
+
+CLUSTERS = [
+    # (name en, name ru, region code, specialisation code, interviews)
+    ('Technopolis "Noviy Zvezdniy"', "Технополис «Новый Звёздный»", 2, 2, 17),
+    ("Samara aerospace cluster", "Самарский аэрокосмический кластер", 3, 1, 17),
+    ("Pharmaceutics, Biotechnologies and Biomedicine cluster",
+     "Кластер фармацевтики, биотехнологий и биомедицины", 4, 3, 16),
 ]
+# Illustrative Figure 1 counts (the paper lost the bar lengths): the figure's order, within 0..12.
+FIGURE1_DEMO_COUNTS = {1: 12, 2: 11, 3: 9, 4: 8, 5: 6, 6: 5, 7: 3}
+N_SUSTAINABLE_NO, N_LOCAL_NO = 15, 3
+CODER_FLIP_RATE = 0.035  # chance that a coder departs from the intended code on one decision
+
 ADDED_VALUE_PHRASES = {
-    1: "joint R&D projects with members and universities",
-    2: "access to project funding and grants",
-    3: "contacts with foreign partners and international cooperation",
-    4: "transfer of knowledge and technologies between members",
-    5: "the competitiveness of the cluster as a whole",
-    6: "a common communication platform and joint appearance at fairs",
-    7: "services offered by the cluster management",
+    1: {"en": ["we start joint R&D projects with other members",
+               "members develop new products together in common research projects",
+               "the cluster brings partners together for shared R&D"],
+        "ru": ["мы запускаем совместные НИОКР с другими участниками",
+               "участники вместе разрабатывают новые продукты в общих исследовательских проектах",
+               "кластер собирает партнёров для совместных исследований и разработок"]},
+    2: {"en": ["it helps us win project funding",
+               "members get grants and programme money through joint applications",
+               "the cluster attracts project funds that a single firm would not get"],
+        "ru": ["он помогает получать финансирование проектов",
+               "через совместные заявки участники получают гранты и средства программ",
+               "кластер привлекает проектные средства, которые одно предприятие не получило бы"]},
+    3: {"en": ["we find partners abroad through the cluster",
+               "the cluster opens international cooperation for its members",
+               "there are foreign delegations and joint projects with partners abroad"],
+        "ru": ["через кластер мы находим партнёров за рубежом",
+               "кластер открывает участникам международное сотрудничество",
+               "появляются иностранные делегации и совместные проекты с зарубежными партнёрами"]},
+    4: {"en": ["knowledge moves from the university to the plants",
+               "there is technology transfer between research institutes and companies",
+               "members learn from each other's experience and technologies"],
+        "ru": ["знания переходят из университета на заводы",
+               "идёт трансфер технологий между институтами и предприятиями",
+               "участники перенимают опыт и технологии друг у друга"]},
+    5: {"en": ["together we are more competitive on the market",
+               "the cluster makes the region's firms more competitive",
+               "joint work raises our competitiveness against larger rivals"],
+        "ru": ["вместе мы конкурентоспособнее на рынке",
+               "кластер повышает конкурентоспособность предприятий региона",
+               "совместная работа усиливает нас перед крупными конкурентами"]},
+    6: {"en": ["we have a common platform to communicate and appear together at fairs",
+               "there are joint exhibition stands and a shared communication platform",
+               "we present ourselves together under one brand"],
+        "ru": ["у нас есть общая площадка для общения и совместного участия в выставках",
+               "есть совместные выставочные стенды и общая коммуникационная площадка",
+               "мы выступаем вместе под одним брендом"]},
+    7: {"en": ["the cluster management offers useful services such as consulting",
+               "the management team helps with documents, training and legal advice",
+               "the services of the management company save us time"],
+        "ru": ["управляющая компания кластера предлагает полезные услуги, например консультации",
+               "управляющая команда помогает с документами, обучением и юридическими вопросами",
+               "услуги управляющей компании экономят нам время"]},
 }
+OPENERS = {"en": ["For us the main value is that ", "Above all, ", "I would say that ", "In short: ",
+                  "What matters most is that "],
+           "ru": ["Для нас главное то, что ", "Прежде всего, ", "Я бы сказал, что ", "Коротко: ",
+                  "Важнее всего, что "]}
+JOINERS = {"en": "; also, ", "ru": "; кроме того, "}
+CLOSERS = {"en": ["", " It took a few years to get there.", " Not every member sees it yet."],
+           "ru": ["", " На это ушло несколько лет.", " Не все участники это пока видят."]}
+ADDED_VALUE_DESCRIPTIONS = {
+    1: ("Members start or run research and development projects together.",
+        "Участники начинают или ведут совместные проекты исследований и разработок."),
+    2: ("Membership helps to obtain grants, programme money or other project funding.",
+        "Членство помогает получать гранты, средства программ или другое финансирование проектов."),
+    3: ("The cluster opens contacts and projects with partners abroad.",
+        "Кластер открывает контакты и проекты с зарубежными партнёрами."),
+    4: ("Knowledge or technology passes between members, universities and institutes.",
+        "Знания или технологии передаются между участниками, вузами и институтами."),
+    5: ("Members become more competitive on their markets.",
+        "Участники становятся конкурентоспособнее на своих рынках."),
+    6: ("A shared platform for communication, joint fairs, stands or brand.",
+        "Общая площадка для общения, совместные выставки, стенды или бренд."),
+    7: ("Services of the cluster's management company: consulting, training, paperwork, legal advice.",
+        "Услуги управляющей компании кластера: консультации, обучение, документы, юридическая помощь."),
+}
+LOCAL_NOTES = {"en": ["Suppliers and the university are close by.", "Most partners are in the same city.",
+                      "The regional government supports the cluster."],
+               "ru": ["Поставщики и университет рядом.", "Большинство партнёров в том же городе.",
+                      "Правительство региона поддерживает кластер."]}
+FINANCING_NO = {"en": ["Without project funds we could not pay for the management company.",
+                       "Membership fees alone would not cover our costs."],
+                "ru": ["Без проектных средств мы не смогли бы содержать управляющую компанию.",
+                       "Одних членских взносов не хватило бы на расходы."]}
+EXPECT_BUSINESS = {"en": ["New orders and partners.", "Access to markets and funding.", "Less red tape."],
+                   "ru": ["Новые заказы и партнёры.", "Доступ к рынкам и финансированию.", "Меньше бюрократии."]}
+EXPECT_REGIONAL = {"en": ["Growth of jobs and taxes.", "Investment in the region.", "Export of regional products."],
+                   "ru": ["Рост рабочих мест и налогов.", "Инвестиции в регион.", "Экспорт продукции региона."]}
 
 
-def interview_rows(seed: int = SEED) -> list[dict[str, object]]:
-    """50 synthetic interviews with cluster managers (see docs/demo-data.md)."""
-    rng = np.random.default_rng(seed + 7)
-    n = sum(c[3] for c in CLUSTERS)
-    added = [[] for _ in range(n)]
-    for code, count in ADDED_VALUE_COUNTS.items():
-        for i in rng.choice(n, size=count, replace=False):
-            added[i].append(code)
-    not_local = set(rng.choice(n, size=3, replace=False).tolist())
-    not_sustainable = set(rng.choice(n, size=15, replace=False).tolist())
-    rows, i = [], 0
-    for name, region, specialisation, count in CLUSTERS:
-        for _ in range(count):
-            codes = sorted(added[i])
-            text = ("The cluster mainly gives its members " + "; ".join(ADDED_VALUE_PHRASES[c] for c in codes) + "."
-                    if codes else "Hard to say; the cluster is still young.")
-            rows.append({
-                "consent": 1, "cluster": name, "region": region, "specialisation": specialisation,
-                "interview_date": (dt.date(2019, 3, 1) + dt.timedelta(days=int(rng.integers(0, 90)))).isoformat(),
-                "duration_minutes": int(rng.integers(35, 95)),
-                "local_benefits": 3 if i in not_local else int(rng.choice([1, 2])),
-                "added_value_text": text,
-                **({"added_value": codes} if codes else {}),
-                "sustainable_without_project_funds": 2 if i in not_sustainable else int(rng.choice([1, 9])),
-                "international": int(rng.random() < 0.6), "inter_sectoral": int(rng.random() < 0.5),
-            })
+def demo_users() -> dict[str, object]:
+    """The demo interviewer, coders and researcher (no usable password until create_demo_accounts)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from .roles import CODERS, INTERVIEWERS, RESEARCHERS
+
+    User = get_user_model()
+    roles = {DEMO_INTERVIEWER: INTERVIEWERS, DEMO_CODERS[0]: CODERS, DEMO_CODERS[1]: CODERS,
+             DEMO_RESEARCHER: RESEARCHERS}
+    users = {}
+    for username, group in roles.items():
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(Group.objects.get(name=group))
+        users[username] = user
+    return users
+
+
+def _pick(rng: np.random.Generator, items: list) -> object:
+    return items[int(rng.integers(0, len(items)))]
+
+
+def _subset(rng: np.random.Generator, codes: list[int], p: float, at_least_one: bool = True) -> list[int]:
+    chosen = [c for c in codes if rng.random() < p]
+    if at_least_one and not chosen:
+        chosen = [int(_pick(rng, codes))]
+    return sorted(chosen)
+
+
+def added_value_truth(seed: int = CM_SEED, n: int = 50) -> list[list[int]]:
+    """The intended categories of each interview: every manager names at least one, and the
+    counts per category are FIGURE1_DEMO_COUNTS exactly."""
+    rng = np.random.default_rng(seed)
+    tokens = [code for code, count in FIGURE1_DEMO_COUNTS.items() for _ in range(count)]
+    order = rng.permutation(len(tokens))
+    tokens = [tokens[i] for i in order]
+    units: list[set[int]] = [set() for _ in range(n)]
+    # one category for every interview first, then the rest to interviews that lack it
+    rest = []
+    for i, code in enumerate(tokens):
+        if i < n:
+            units[i].add(code)
+        else:
+            rest.append(code)
+    for code in rest:
+        candidates = [i for i in range(n) if code not in units[i] and len(units[i]) < 3]
+        units[candidates[int(rng.integers(0, len(candidates)))]].add(code)
+    return [sorted(u) for u in units]
+
+
+def _compose_text(rng: np.random.Generator, codes: list[int], lang: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    text = str(_pick(rng, OPENERS[lang]))
+    spans = {}
+    for k, code in enumerate(codes):
+        if k:
+            text += JOINERS[lang]
+        phrase = str(_pick(rng, ADDED_VALUE_PHRASES[code][lang]))
+        spans[code] = (len(text), len(text) + len(phrase))
+        text += phrase
+    text += "." + str(_pick(rng, CLOSERS[lang]))
+    return text, spans
+
+
+def _coder_codes(rng: np.random.Generator, truth: list[int]) -> list[int]:
+    codes = set(truth)
+    for code in FIGURE1_DEMO_COUNTS:
+        if rng.random() < CODER_FLIP_RATE:
+            if code in codes and len(codes) > 1:
+                codes.discard(code)
+            elif code not in codes:
+                codes.add(code)
+    return sorted(codes)
+
+
+def cluster_managers_rows(seed: int = CM_SEED) -> list[dict[str, object]]:
+    """The demo interviews: answers by question code, plus '_lang', '_spans' and coders' codes."""
+    rng = np.random.default_rng(seed + 1)
+    truth = added_value_truth(seed)
+    n = len(truth)
+    local_no = set(int(i) for i in rng.choice(n, size=N_LOCAL_NO, replace=False))
+    sustain_no = set(int(i) for i in rng.choice(n, size=N_SUSTAINABLE_NO, replace=False))
+    start = dt.date(2019, 3, 11)
+    rows = []
+    i = 0
+    for name_en, name_ru, region, specialisation, count in CLUSTERS:
+        for _k in range(count):
+            lang = "ru" if rng.random() < 0.6 else "en"
+            text, spans = _compose_text(rng, truth[i], lang)
+            day = start + dt.timedelta(days=int(rng.integers(0, 100)))
+            local = 3 if i in local_no else int(rng.choice([1, 1, 1, 2]))
+            row: dict[str, object] = {
+                "consent": 1, "cluster": name_ru if lang == "ru" else name_en, "region": region,
+                "specialisation": specialisation, "interview_date": day.isoformat(),
+                "duration_minutes": int(rng.integers(35, 96)), "local_benefits": local,
+                "added_value_text": text, "added_value": truth[i],
+                "top_advantages": _subset(rng, [1, 2], 0.6),
+                "inter_sectoral": int(rng.random() < 0.55), "international": int(rng.random() < 0.45),
+                "sustainable_without_project_funds": 2 if i in sustain_no else int(rng.choice([1, 1, 9])),
+                "expected_funding": _subset(rng, [1, 2, 3, 4, 5], 0.4),
+                "key_tools": _subset(rng, [1, 2, 3], 0.5),
+                "support_needed": _subset(rng, [1, 2, 3], 0.4),
+                "plans": _subset(rng, [1, 2, 3], 0.5),
+                "expect_business": str(_pick(rng, EXPECT_BUSINESS[lang])),
+                "expect_regional": str(_pick(rng, EXPECT_REGIONAL[lang])),
+                "_lang": lang, "_spans": spans,
+                "_coders": [_coder_codes(rng, truth[i]) for _c in DEMO_CODERS],
+                "_marks": [[bool(rng.random() < 0.7) for _x in range(8)] for _c in DEMO_CODERS],
+            }
+            if local != 3:
+                row["local_partners"] = _subset(rng, [1, 2, 3], 0.6)
+                if rng.random() < 0.5:
+                    row["local_notes"] = str(_pick(rng, LOCAL_NOTES[lang]))
+            if row["international"]:
+                row["international_via_members"] = int(rng.random() < 0.6)
+            if i in sustain_no:
+                row["financing_notes"] = str(_pick(rng, FINANCING_NO[lang]))
+            rows.append(row)
             i += 1
     return rows
 
 
-def create_interview_demo(*, seed: int = SEED) -> tuple[Wave, int]:
-    """The closed demo wave of 50 interviews with cluster managers; a second call creates nothing."""
+def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
+    """The closed wave cluster-managers-demo: 50 completed interviews by the demo interviewer,
+    each ``added_value_text`` coded by two demo coders, final codes set by the demo researcher.
+    A second call creates nothing."""
+    from simple_history.utils import bulk_create_with_history
+
+    from . import coding_services
+    from .interview_services import interviewer_assign
+    from .models import Interview
+
     instrument = Instrument.objects.get(code="cluster-managers")
     tz = dt.timezone(dt.timedelta(hours=3))
     with transaction.atomic():
+        users = demo_users()
         wave, _created = Wave.objects.get_or_create(
-            slug=INTERVIEW_WAVE,
-            defaults={"instrument": instrument, "title": "Cluster managers, 2019 interviews (illustrative demo data)",
-                      "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
-                      "opens_at": dt.datetime(2019, 3, 1, 9, 0, tzinfo=tz),
-                      "closes_at": dt.datetime(2019, 6, 1, 18, 0, tzinfo=tz)},
+            slug=CM_DEMO_WAVE,
+            defaults={
+                "instrument": instrument, "title": "Cluster managers, demo interviews (synthetic data)",
+                "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
+                "opens_at": dt.datetime(2019, 3, 1, 9, 0, tzinfo=tz),
+                "closes_at": dt.datetime(2019, 7, 31, 18, 0, tzinfo=tz),
+            },
         )
+        interviewer_assign(wave=wave, interviewer=users[DEMO_INTERVIEWER])
         if wave.responses.exists():
             return wave, 0
         questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
-        rows = interview_rows(seed)
-        responses = [Response(wave=wave, status=Response.Status.COMPLETED, language="ru", current_step=6,
-                              started_at=wave.opens_at, submitted_at=wave.opens_at + dt.timedelta(days=i))
-                     for i in range(len(rows))]
+        rows = cluster_managers_rows(seed)
+        responses = []
+        for row in rows:
+            day = dt.datetime.fromisoformat(str(row["interview_date"])).replace(hour=11, tzinfo=tz)
+            responses.append(Response(
+                wave=wave, status=Response.Status.COMPLETED, language=str(row["_lang"]), current_step=0,
+                started_at=day, submitted_at=day + dt.timedelta(minutes=int(row["duration_minutes"]) + 30)))
         Response.objects.bulk_create(responses)
         if responses[0].pk is None:
-            responses = list(wave.responses.order_by("submitted_at", "pk"))
-        Answer.objects.bulk_create([Answer(response=r, question=questions[code], value=value)
-                                    for r, row in zip(responses, rows) for code, value in row.items()])
+            responses = list(wave.responses.order_by("started_at", "pk"))
+        interviewer = users[DEMO_INTERVIEWER]
+        bulk_create_with_history([
+            Interview(response=r, interviewer=interviewer, consent_at=r.started_at, completed_at=r.submitted_at,
+                      updated_at=r.submitted_at, updated_by=interviewer, version=1)
+            for r in responses
+        ], Interview, default_user=interviewer)
+        Answer.objects.bulk_create([
+            Answer(response=r, question=questions[code], value=value)
+            for r, row in zip(responses, rows) for code, value in row.items() if not code.startswith("_")
+        ], batch_size=2000)
+        codebook = coding_services.codebook_create(question=questions["added_value"])
+        categories = {c.code: c for c in codebook.categories.all()}
+        for code, (en, ru) in ADDED_VALUE_DESCRIPTIONS.items():
+            c = categories[code]
+            coding_services.codebook_category_update(category=c, label_en=c.label_en, label_ru=c.label_ru,
+                                                     description_en=en, description_ru=ru)
+        for response, row in zip(responses, rows):
+            spans = row["_spans"]
+            for coder_name, codes, marks in zip(DEMO_CODERS, row["_coders"], row["_marks"]):
+                inputs = []
+                for code in codes:
+                    start, end = spans.get(code, (None, None))
+                    if start is not None and marks[code]:
+                        inputs.append(coding_services.CodeInput(category=categories[code], start=start, end=end))
+                    else:
+                        inputs.append(coding_services.CodeInput(category=categories[code]))
+                coding_services.coding_save(codebook=codebook, response=response, coder=users[coder_name],
+                                            codes=inputs, finish=True)
+            coding_services.final_codes_set(codebook=codebook, response=response,
+                                            categories=[categories[c] for c in row["added_value"]],
+                                            user=users[DEMO_RESEARCHER])
     return wave, len(rows)
+
+
+def create_cluster_managers_open_wave() -> tuple[Wave, bool]:
+    """The open interview wave cluster-managers-2026 (no interviews), the demo interviewer assigned."""
+    from .interview_services import interviewer_assign
+
+    instrument = Instrument.objects.get(code="cluster-managers")
+    with transaction.atomic():
+        wave, created = Wave.objects.get_or_create(
+            slug=CM_OPEN_WAVE,
+            defaults={
+                "instrument": instrument, "title": "Cluster managers, 2026 interviews",
+                "status": Wave.Status.OPEN, "access": Wave.Access.INVITATION,
+                "opens_at": timezone.now() - dt.timedelta(days=1), "closes_at": None,
+            },
+        )
+        interviewer_assign(wave=wave, interviewer=demo_users()[DEMO_INTERVIEWER])
+    return wave, created

@@ -34,6 +34,8 @@ def _unavailable(request: HttpRequest, *, title: str, message: str, status: int)
 def _wave_or_page(request: HttpRequest, slug: str) -> Wave | HttpResponse:
     """The wave if it accepts answers now; otherwise the page that says why."""
     wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
+    if wave is not None and wave.instrument.kind == wave.instrument.Kind.INTERVIEW:
+        wave = None  # interview guides are recorded by interviewers (/interviews/), not answered here
     if wave is None or wave.status == Wave.Status.DRAFT:
         return _unavailable(
             request, title=_("Survey not found"),
@@ -101,7 +103,8 @@ def _continue_url(structure: selectors.WaveStructure, response: Response) -> str
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
     waves = [w for w in Wave.objects.select_related("instrument").filter(
-        status=Wave.Status.OPEN, access=Wave.Access.OPEN_LINK) if w.is_accepting()]
+        status=Wave.Status.OPEN, access=Wave.Access.OPEN_LINK).exclude(
+        instrument__kind="interview") if w.is_accepting()]
     return render(request, "surveys/home.html", {"waves": waves})
 
 

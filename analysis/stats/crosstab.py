@@ -84,7 +84,7 @@ def _levels(series: pd.Series) -> list[Any]:
     return sorted(series.dropna().unique().tolist())
 
 
-def fisher_exact_rxc(table: np.ndarray) -> float | None:
+def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | None:
     """Two-sided Fisher exact test for an r x c table, as R's ``fisher.test``.
 
     The p-value is the total probability, under independence with both margins fixed
@@ -95,7 +95,7 @@ def fisher_exact_rxc(table: np.ndarray) -> float | None:
     merged. A node whose every completion is at most as probable as the observed table adds its
     whole probability mass at once (known in closed form); a node none of whose completions can be
     is dropped; only the others are expanded. The shortest and longest completions of every node are
-    found exactly by dynamic programming over the nodes. Returns ``None`` when the work exceeds ``EXACT_LIMIT`` entries.
+    found exactly by dynamic programming over the nodes. Returns ``None`` when the work exceeds ``limit`` (default ``EXACT_LIMIT``) steps.
     """
     table = np.asarray(table, dtype=np.int64)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
@@ -113,6 +113,7 @@ def fisher_exact_rxc(table: np.ndarray) -> float | None:
     cutoff = -sum(lf[v] for v in table.ravel()) + 1e-7  # R: d <= d_obs * (1 + 1e-7), in log space
     suffix_lf = [sum(lf[c] for c in cols[j:]) for j in range(len(cols) + 1)]
     last_stage = len(cols) - 1
+    budget = EXACT_LIMIT if limit is None else limit
     work = [0]
 
     @lru_cache(maxsize=None)
@@ -125,7 +126,7 @@ def fisher_exact_rxc(table: np.ndarray) -> float | None:
         low, high = math.inf, -math.inf
         for x in _compositions(cols[j], remaining):
             work[0] += 1
-            if work[0] > EXACT_LIMIT:
+            if work[0] > budget:
                 raise _TooLarge
             w = -sum(lf[v] for v in x)
             child_low, child_high = bounds(j + 1, tuple(sorted([r - xi for r, xi in zip(remaining, x)])))
@@ -168,7 +169,7 @@ def fisher_exact_rxc(table: np.ndarray) -> float | None:
                     key = round(past + w, 9)
                     bucket[key] = bucket.get(key, 0.0) + mult
                 work[0] += len(open_pasts)
-                if work[0] > EXACT_LIMIT:
+                if work[0] > budget:
                     bounds.cache_clear()
                     return None
         stage = following
@@ -203,7 +204,8 @@ def _compositions(total: int, caps: tuple[int, ...]):
         yield from rec(0, total)
 
 
-def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = None) -> CrosstabResult:
+def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = None,
+             exact_limit: int | None = None) -> CrosstabResult:
     r"""Cross-tabulate two categorical columns and test their independence.
 
     Pearson's :math:`X^2 = \sum (O - E)^2 / E` (no continuity correction, as
@@ -221,6 +223,8 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
     exact : bool, optional
         Compute Fisher's exact test: by default only when the table is sparse (more than 20 % of the
         expected counts below 5, or any below 1).
+    exact_limit : int, optional
+        Work budget of the exact test (default ``EXACT_LIMIT``); past it ``exact_p`` is None.
 
     Returns
     -------
@@ -277,7 +281,7 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
     sparse = bool((e < 5).mean() > 0.2 or (e < 1).any())
     exact_p = None
     if exact or (exact is None and sparse):
-        exact_p = fisher_exact_rxc(obs.astype(np.int64))
+        exact_p = fisher_exact_rxc(obs.astype(np.int64), limit=exact_limit)
         if exact_p is None:
             notes.append("The table is too large for the exact test; the chi-square p-value is approximate.")
     return CrosstabResult(

@@ -157,3 +157,14 @@ def test_a_tiny_wave_gets_explanations_not_errors(researcher_client, social_capi
     assert "no variance" in html or "cannot" in html.lower() or "fewer than two" in html
     for name in ("figure-probabilities.png", "figure-table1.png", "table1.csv", "reliability.csv", "bundle.zip"):
         assert researcher_client.get(f"/analysis/w/tiny/download/{name}").status_code in (200, 404), name
+
+
+def test_agreement_between_coders_on_the_interview_report(researcher_client, demo_wave):
+    page = researcher_client.get("/analysis/w/cluster-managers-demo/")
+    table = page.context["agreement"]
+    assert table.loc["overall", "units"] == 350
+    assert table.loc["overall", "percent_agreement"] == pytest.approx(92.2857, abs=1e-4)
+    assert table.loc["overall", "krippendorff_alpha"] == pytest.approx(0.7497, abs=1e-4)
+    assert table.loc[3, "percent_agreement"] == 100.0
+    csv_text = researcher_client.get("/analysis/w/cluster-managers-demo/download/agreement.csv").content.decode()
+    assert csv_text.splitlines()[0] == "code,units,percent_agreement,cohens_kappa,krippendorff_alpha"

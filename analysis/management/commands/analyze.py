@@ -33,11 +33,16 @@ Files
   Cramer's V and, for sparse tables, Fisher's exact test (exact, as R's fisher.test).
 - figure1.csv and figures/figure1.*: interview waves: per category of the coded added value, the
   number of cluster managers naming it (Figure 1 of the paper), with n.
+- agreement.csv: interview waves coded by two coders: per category and overall, percent agreement,
+  Cohen's kappa and Krippendorff's alpha (nominal).
 - figures/*.png (300 dpi), .svg, .pdf.
 - report.html: all of the above on one page.
 
 Methods are documented in docs/analysis.md and docs/stats.md of the software.
 """
+
+
+BATCH_EXACT_LIMIT = 200_000  # the report's many exact tests get a smaller budget each (see docs/stats.md)
 
 
 def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = False) -> list[Path]:
@@ -67,6 +72,16 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                 counts.to_csv(out / "figure1.csv")
                 written.append(out / "figure1.csv")
                 sections.append(("figure1", counts.to_html()))
+                from analysis import coding
+
+                try:
+                    agreement = coding.agreement(wave)
+                except ValueError:
+                    agreement = None
+                if agreement is not None:
+                    agreement.to_csv(out / "agreement.csv")
+                    written.append(out / "agreement.csv")
+                    sections.append(("agreement between coders", agreement.to_html(float_format=lambda v: f"{v:.4f}")))
                 fig = report.figure1(counts, n=len(frame), title="Added value of the cluster for its members",
                                      xlabel="Number of opinions", note=_figure1_note(wave, len(frame)))
                 for fmt in ("png", "svg", "pdf"):
@@ -91,7 +106,7 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                         with warnings.catch_warnings():
                             warnings.simplefilter("ignore")
                             try:
-                                xt = report.crosstab(frame, item, by)
+                                xt = report.crosstab(frame, item, by, exact_limit=BATCH_EXACT_LIMIT)
                             except ValueError:
                                 continue
                         name = f"crosstab_{item}_by_{by}"

@@ -1,10 +1,22 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+
+from surveys import demo
+from surveys.interview_services import interviewer_assign
+from surveys.models import Wave
 
 DEMO_ACCOUNTS = [
     # username, password, is_superuser
     ("admin", "demo-admin-2026", True),
+]
+# username, password, role group: the interviewer, two coders and a researcher of the interview demo.
+ROLE_ACCOUNTS = [
+    ("interviewer", "demo-interviewer-2026", "Interviewers"),
+    ("coder1", "demo-coder1-2026", "Coders"),
+    ("coder2", "demo-coder2-2026", "Coders"),
+    ("researcher", "demo-researcher-2026", "Researchers"),
 ]
 
 
@@ -22,3 +34,13 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             self.stdout.write(f"  {username:<12} password: {password}")
+        for username, password, group in ROLE_ACCOUNTS:
+            user, _created = User.objects.get_or_create(username=username)
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=group))
+            self.stdout.write(f"  {username:<12} password: {password}  ({group})")
+        for slug in (demo.CM_DEMO_WAVE, demo.CM_OPEN_WAVE):  # the demo interviewer records in both waves
+            wave = Wave.objects.filter(slug=slug).first()
+            if wave is not None:
+                interviewer_assign(wave=wave, interviewer=User.objects.get(username="interviewer"))

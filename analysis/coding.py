@@ -1,0 +1,106 @@
+"""Coded open answers as data frames: the long frame of codings (for agreement statistics)
+and the counts behind Figure 1 (final codes per category).
+
+Both read the stored codings in a constant number of queries. Statistics are not computed
+here: ``analysis.stats.agreement.agreement_table(coding_frame(wave, code), unit="unit",
+coder="coder", code="code")`` gives the agreement table.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from surveys import coding_selectors
+from surveys.demo import ILLUSTRATIVE_WAVES
+from surveys.models import AppliedCode, Coding, Response, Wave
+
+CODING_COLUMNS = ["unit", "coder", "code"]
+
+
+def _codebook(wave: Wave, question_code: str):
+    codebook = coding_selectors.codebook_for(wave=wave, question_code=question_code)
+    if codebook is None:
+        raise ValueError(f"The guide of wave {wave.slug!r} has no codebook for the question {question_code!r}.")
+    return codebook
+
+
+def coding_frame(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+    """The codes applied by the coders to the open answers of a wave, in long format.
+
+    One row per unit x coder x code applied, columns ``unit`` (the response's UUID as a
+    string), ``coder`` (user name) and ``code`` (the category's numeric code, int). Only
+    finished codings of completed responses count; units are ordered as the interviews were
+    started, codes in codebook order. A finished coding that applied no code has no row: use
+    ``coded_units`` for the units each coder coded. Two queries whatever the size.
+
+    Raises ``ValueError`` when the wave's guide has no codebook for ``question_code``.
+    """
+    codebook = _codebook(wave, question_code)
+    rows = (AppliedCode.objects.filter(
+        coding__codebook=codebook, coding__status=Coding.Status.FINISHED,
+        coding__response__wave=wave, coding__response__status=Response.Status.COMPLETED,
+    ).order_by("coding__response__started_at", "coding__response_id", "coding__coder__username",
+               "category__order", "category__code")
+        .values_list("coding__response__uuid", "coding__coder__username", "category__code"))
+    frame = pd.DataFrame([(str(u), c, int(k)) for u, c, k in rows], columns=CODING_COLUMNS)
+    frame["code"] = frame["code"].astype("int64")
+    frame.attrs.update({"wave": wave.slug, "question": question_code})
+    return frame
+
+
+def coded_units(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+    """Every finished coding: one row per unit x coder (columns ``unit``, ``coder``), including
+    codings that applied no code."""
+    codebook = _codebook(wave, question_code)
+    rows = (Coding.objects.filter(codebook=codebook, status=Coding.Status.FINISHED, response__wave=wave,
+                                  response__status=Response.Status.COMPLETED)
+            .order_by("response__started_at", "response_id", "coder__username")
+            .values_list("response__uuid", "coder__username"))
+    return pd.DataFrame([(str(u), c) for u, c in rows], columns=["unit", "coder"])
+
+
+def figure1_counts(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+    """How many interviews' final codes include each category (Figure 1 of the paper).
+
+    One row per active category of the codebook, in codebook order: for ``added_value`` that is
+    the figure's order read from its largest bar ("Generating common R&D projects") to its
+    smallest ("Services offered by the cluster management"). Columns: ``code``, ``label`` (the
+    active language), ``count``, ``figure_row`` (the row of the figure counted from its top, as
+    in reference/figure1_added_value.csv, so sorting by it gives the figure's top-to-bottom order).
+
+    Final codes are a researcher's consensus where set, else the codes of the only coder of an
+    answer (see ``surveys.coding_selectors.final_codes``). ``attrs``: ``n_interviews`` (completed
+    interviews of the wave), ``n_coded`` (interviews with final codes), ``illustrative`` (True for
+    the synthetic demo waves: whatever shows these counts must say they are illustrative),
+    ``wave`` and ``question``.
+    """
+    codebook = _codebook(wave, question_code)
+    categories = coding_selectors.categories(codebook=codebook)
+    finals = coding_selectors.final_codes(codebook=codebook, wave=wave)
+    n = len(categories)
+    frame = pd.DataFrame({
+        "code": pd.Series([c.code for c in categories], dtype="int64"),
+        "label": [c.label for c in categories],
+        "count": pd.Series([sum(1 for codes in finals.values() if c.code in codes) for c in categories],
+                           dtype="int64"),
+        "figure_row": pd.Series([n - i for i in range(n)], dtype="int64"),
+    })
+    frame.attrs.update({
+        "n_interviews": Response.objects.filter(wave=wave, status=Response.Status.COMPLETED).count(),
+        "n_coded": len(finals),
+        "illustrative": wave.slug in ILLUSTRATIVE_WAVES,
+        "wave": wave.slug,
+        "question": question_code,
+    })
+    return frame
+
+
+def agreement(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+    """Agreement between coders per category and overall (see ``analysis.stats.agreement``),
+    over every unit x coder of the finished codings, codes applied or not."""
+    from .stats.agreement import agreement_table
+
+    long = pd.concat([coding_frame(wave, question_code), coded_units(wave, question_code).assign(code=None)],
+                     ignore_index=True)
+    codes = list(_codebook(wave, question_code).categories.filter(merged_into__isnull=True)
+                 .order_by("order", "code").values_list("code", flat=True))
+    return agreement_table(long, unit="unit", coder="coder", code="code", codes=codes)

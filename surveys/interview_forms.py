@@ -1,0 +1,71 @@
+"""Forms of the interviewer's pages, built with the questionnaire's form builder."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .forms import FIELD_BUILDERS, YES, SectionForm
+from .models import Option, Question
+
+INTERVIEW_TEXT_ROWS = 8
+
+
+class InterviewForm(SectionForm):
+    """Every question of the guide but consent, none required while the interview is recorded.
+
+    Open questions get a large text box. ``clean_partial`` validates the few fields an
+    autosave sends, with the same fields, so both paths store the same values.
+    """
+
+    def __init__(self, *args: Any, questions: Sequence[Question], options: dict[int, list[Option]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, questions=questions, options=options, **kwargs)
+        for question in self.questions:
+            field = self.fields[question.code]
+            field.required = False
+            if question.type == Question.Type.LONG_TEXT:
+                field.widget.attrs.update({"rows": INTERVIEW_TEXT_ROWS, "class": "form-control interview-text"})
+
+    def clean_partial(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """Validate ``{code: raw value}``; return (cleaned values, errors by code)."""
+        cleaned: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for code, raw in data.items():
+            field = self.fields.get(code)
+            if field is None:
+                errors[code] = [str(_("There is no question with this code in the guide."))]
+                continue
+            if isinstance(raw, list):
+                raw = [str(v) for v in raw]
+            elif raw is not None and not isinstance(raw, str):
+                raw = str(raw)
+            if isinstance(field, forms.MultipleChoiceField) and raw in (None, ""):
+                raw = []
+            try:
+                cleaned[code] = field.clean(raw)
+            except ValidationError as exc:
+                errors[code] = list(exc.messages)
+        return cleaned, errors
+
+
+class InterviewStartForm(forms.Form):
+    """Consent comes first: nothing is stored unless the manager said yes."""
+
+    def __init__(self, *args: Any, consent_question: Question, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = FIELD_BUILDERS[consent_question.type](consent_question, [])
+        field.required = True
+        field.error_messages["required"] = _("Record the manager’s consent first.")
+        self.fields["consent"] = field
+
+    def clean_consent(self) -> int:
+        consent = self.cleaned_data["consent"]
+        if consent != YES:
+            raise ValidationError(
+                _("Without the manager’s consent the interview cannot be recorded; nothing has been stored."),
+                code="no_consent",
+            )
+        return consent

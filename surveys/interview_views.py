@@ -1,0 +1,238 @@
+"""The interviewer's pages: assigned waves, start (consent first), one page with the whole guide
+and autosave, completion, history. Views validate and call services."""
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import interview_selectors as isel
+from . import interview_services as isvc
+from . import selectors
+from .interview_forms import InterviewForm, InterviewStartForm
+from .models import Interview
+from .roles import CONDUCT_INTERVIEWS, permission_required
+from .services import ResponseClosed
+
+MAX_AUTOSAVE_BYTES = 1_000_000
+
+
+def _page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
+    return render(request, "surveys/unavailable.html", {"title": title, "message": message}, status=status)
+
+
+def _not_assigned(request: HttpRequest) -> HttpResponse:
+    return _page(request, title=_("Access denied"),
+                 message=_("You are not assigned to this interview wave, or it does not exist."), status=403)
+
+
+def _interview_or_page(request: HttpRequest, uuid: UUID) -> Interview | HttpResponse:
+    interview = isel.interview_for_interviewer(user=request.user, uuid=uuid)
+    return interview if interview is not None else _not_assigned(request)
+
+
+@require_http_methods(["GET"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "surveys/interviews/home.html", {"waves": isel.interview_waves_for(user=request.user)})
+
+
+@require_http_methods(["GET"])
+@permission_required(CONDUCT_INTERVIEWS)
+def wave_interviews(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = isel.wave_for_interviewer(user=request.user, slug=slug)
+    if wave is None:
+        return _not_assigned(request)
+    return render(request, "surveys/interviews/wave.html", {
+        "wave": wave, "interviews": isel.wave_interviews(wave=wave), "accepting": wave.is_accepting(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_start(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = isel.wave_for_interviewer(user=request.user, slug=slug)
+    if wave is None:
+        return _not_assigned(request)
+    if not wave.is_accepting():
+        return _page(request, title=_("This wave is closed"),
+                     message=_("This wave does not accept new interviews."), status=410)
+    question = isel.consent_question(instrument=wave.instrument)
+    if question is None:
+        return _page(request, title=_("The guide has no consent question"),
+                     message=_("Ask an administrator to add a yes/no question “consent” to the guide."), status=409)
+    form = InterviewStartForm(request.POST if request.method == "POST" else None, consent_question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interview = isvc.interview_start(wave=wave, interviewer=request.user,
+                                             consent=form.cleaned_data["consent"],
+                                             language=(get_language() or "en")[:2])
+        except ResponseClosed as exc:
+            return _page(request, title=_("This wave is closed"), message=str(exc), status=410)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Consent recorded. The interview is saved as you type."))
+            return redirect("interviews:edit", uuid=interview.response.uuid)
+    return render(request, "surveys/interviews/start.html", {"wave": wave, "form": form, "question": question},
+                  status=422 if form.errors else 200)
+
+
+def _edit_context(interview: Interview, form: InterviewForm, structure, **extra):
+    sections = [{
+        "section": block.section,
+        "rows": [{"field": form[row.question.code], "coded": form[row.coded.code] if row.coded else None}
+                 for row in block.rows],
+    } for block in isel.guide_layout(structure=structure)]
+    return {
+        "interview": interview, "wave": interview.response.wave, "form": form, "sections": sections,
+        "editable": interview.response.wave.is_accepting(), **extra,
+    }
+
+
+def _conflict_rows(current: Interview, structure, mine: dict) -> list[dict]:
+    """Answers where the stored (other) version differs from what this person sent."""
+    theirs = isel.interview_values(interview=current)
+    rows = []
+    for question in structure.all_questions:
+        if question.code not in mine:
+            continue
+        a, b = isvc.normalise(theirs.get(question.code)), isvc.normalise(mine[question.code])
+        if a != b:
+            options = structure.options.get(question.pk, [])
+            rows.append({"label": question.text,
+                         "theirs": isel.value_display(question=question, value=a, options=options),
+                         "mine": isel.value_display(question=question, value=b, options=options)})
+    return rows
+
+
+def _interview_form(structure, data=None, initial=None) -> InterviewForm:
+    questions = [q for q in structure.all_questions if q.code != isel.CONSENT]
+    return InterviewForm(data, initial=initial, questions=questions, options=structure.options)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The whole guide on one page. Works without JavaScript (Save posts the form); with it, autosave."""
+    interview = _interview_or_page(request, uuid)
+    if isinstance(interview, HttpResponse):
+        return interview
+    structure = selectors.wave_structure(wave=interview.response.wave)
+    if request.method == "POST":
+        form = _interview_form(structure, data=request.POST)
+        try:
+            base_version = int(request.POST.get("version", ""))
+        except ValueError:
+            base_version = -1
+        if form.is_valid():
+            try:
+                result = isvc.interview_save(interview=interview, user=request.user, base_version=base_version,
+                                             values=form.answers())
+            except isvc.InterviewConflict as exc:
+                return render(request, "surveys/interviews/edit.html", _edit_context(
+                    exc.current, form, structure, conflict=str(exc),
+                    conflict_rows=_conflict_rows(exc.current, structure, form.answers()),
+                ), status=409)
+            except ResponseClosed as exc:
+                return _page(request, title=_("This wave is closed"), message=str(exc), status=410)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved (version %(version)d).") % {"version": result.interview.version})
+                return redirect("interviews:edit", uuid=uuid)
+        return render(request, "surveys/interviews/edit.html", _edit_context(interview, form, structure), status=422)
+    form = _interview_form(structure, initial=isel.interview_values(interview=interview))
+    return render(request, "surveys/interviews/edit.html", _edit_context(interview, form, structure))
+
+
+def _json_error(error: str, message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": error, "message": message, **extra}, status=status)
+
+
+@require_http_methods(["POST"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_autosave(request: HttpRequest, uuid: UUID) -> JsonResponse:
+    """JSON: ``{"version": n, "answers": {code: value}}`` -> the saved state (200), a conflict with the
+    other version (409), field errors (422)."""
+    interview = isel.interview_for_interviewer(user=request.user, uuid=uuid)
+    if interview is None:
+        return _json_error("forbidden", _("You are not assigned to this interview wave."), 403)
+    if len(request.body) > MAX_AUTOSAVE_BYTES:
+        return _json_error("too_large", _("The data sent is too large."), 413)
+    try:
+        payload = json.loads(request.body.decode("utf-8"))
+        base_version = payload["version"]
+        answers = payload.get("answers", {})
+        if not isinstance(base_version, int) or isinstance(base_version, bool) or not isinstance(answers, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return _json_error("bad_request", _("Send JSON with a version number and the answers."), 400)
+    structure = selectors.wave_structure(wave=interview.response.wave)
+    form = _interview_form(structure)
+    cleaned, errors = form.clean_partial(answers)
+    if errors:
+        return _json_error("invalid", _("Some answers are not valid; nothing was saved. Correct the marked fields."),
+                           422, errors=errors)
+    try:
+        result = isvc.interview_save(interview=interview, user=request.user, base_version=base_version,
+                                     values=cleaned)
+    except isvc.InterviewConflict as exc:
+        return _json_error("conflict", str(exc), 409, current=isel.interview_state(interview=exc.current,
+                                                                                     structure=structure))
+    except ResponseClosed as exc:
+        return _json_error("closed", str(exc), 410)
+    except ValidationError as exc:
+        return _json_error("invalid", " ".join(exc.messages), 422, errors={})
+    return JsonResponse({"ok": True, "changed": result.changed,
+                         **isel.interview_state(interview=result.interview, structure=structure)})
+
+
+@require_http_methods(["POST"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_complete(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    interview = _interview_or_page(request, uuid)
+    if isinstance(interview, HttpResponse):
+        return interview
+    try:
+        base_version = int(request.POST.get("version", ""))
+    except ValueError:
+        base_version = -1
+    try:
+        isvc.interview_complete(interview=interview, user=request.user, base_version=base_version)
+    except isvc.InterviewConflict as exc:
+        messages.error(request, str(exc))
+    except ResponseClosed as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The interview is marked complete. You can still correct it while the wave is open."))
+        return redirect("interviews:wave", slug=interview.response.wave.slug)
+    return redirect("interviews:edit", uuid=uuid)
+
+
+@require_http_methods(["GET"])
+@permission_required(CONDUCT_INTERVIEWS)
+def interview_history(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    interview = _interview_or_page(request, uuid)
+    if isinstance(interview, HttpResponse):
+        return interview
+    structure = selectors.wave_structure(wave=interview.response.wave)
+    options = structure.options
+    rows = [{
+        "change": c,
+        "old": isel.value_display(question=c.question, value=c.old_value, options=options.get(c.question_id, [])),
+        "new": isel.value_display(question=c.question, value=c.new_value, options=options.get(c.question_id, [])),
+    } for c in isel.interview_changes(interview=interview)]
+    events = interview.history.select_related("history_user").order_by("-history_date")[:200]
+    return render(request, "surveys/interviews/history.html", {
+        "interview": interview, "wave": interview.response.wave, "rows": rows, "events": events,
+    })
