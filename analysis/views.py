@@ -231,9 +231,13 @@ def _tables(data: WaveData, request: HttpRequest) -> dict[str, tuple[pd.DataFram
         return out
     t1 = report.table1(data.frame, data.scale.items)
     out["table1"] = (t1, _("Table 1. Distribution of answers (%%), n = %(n)d") % {"n": len(data.frame)})
-    blocks, items = report.reliability_tables(data.frame, data.scale)
-    out["reliability"] = (blocks, _("Reliability of the blocks and of the scale"))
-    out["reliability_items"] = (items, _("Item statistics"))
+    try:
+        blocks, items = report.reliability_tables(data.frame, data.scale)
+    except ValueError:  # too few or constant answers: the report page explains
+        pass
+    else:
+        out["reliability"] = (blocks, _("Reliability of the blocks and of the scale"))
+        out["reliability_items"] = (items, _("Item statistics"))
     if "readiness" in data.frame:
         try:
             result, _frame = _model(data, None, None)

@@ -140,7 +140,7 @@ def test_interview_demo_facts(demo_wave):
     assert len(df) == 50
     assert (df["sustainable_without_project_funds"] == 2).sum() == 15
     assert (df["local_benefits"] == 3).sum() == 3
-    assert df["cluster"].nunique() == 3
+    assert df["region"].nunique() == 3  # the three clusters of the paper
 
 
 def test_a_tiny_wave_gets_explanations_not_errors(researcher_client, social_capital, tmp_path):

@@ -90,7 +90,10 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                     written.append(path)
             elif step == "tables" and len(frame) and scale.items:
                 tables = {"table1": report.table1(frame, scale.items)}
-                tables["reliability"], tables["reliability_items"] = report.reliability_tables(frame, scale)
+                try:
+                    tables["reliability"], tables["reliability_items"] = report.reliability_tables(frame, scale)
+                except ValueError as exc:
+                    sections.append(("Reliability", f"<p>{html.escape(str(exc))}</p>"))
                 if "readiness" in frame:
                     try:
                         data, formula = report.default_model_data(frame, scale.blocks)
