@@ -25,6 +25,13 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", settings.BASE_DIR / "var/scr
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
+
+
+def _required() -> bool:
+    """In CI (CI=true) or with REQUIRE_BROWSER=1 a missing browser fails instead of skipping."""
+    return os.environ.get("REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
 # Every audit's findings, written to var/screenshots/axe-report.json at the end.
 AXE_RESULTS: list[dict] = []
 
@@ -45,7 +52,7 @@ def pytest_collection_modifyitems(config, items):
     reason = _missing()
     if reason is None:
         return
-    if os.environ.get("REQUIRE_BROWSER") == "1":
+    if _required():
         return  # in CI the `browser` fixture fails loudly instead
     for item in items:
         if "browser" in item.keywords:
@@ -56,8 +63,8 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     reason = _missing()
     if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        if _required():
+            pytest.fail(f"real-browser tests are required here (CI) but {reason}")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
