@@ -66,6 +66,31 @@ EXPECTED: dict[str, dict[str, str]] = {
     "analysis:compare": needs("researcher", "admin"),
     "analysis:report": needs("researcher", "admin"),
     "analysis:download": needs("researcher", "admin"),  # the codebook of the wave, as CSV
+    # --- interviews and coding (surveys/interview_urls.py, coding_urls.py) ---------------
+    # The world's wave is a questionnaire, not an interview wave assigned to anyone, and its
+    # response is no interview: the interviewer pages refuse everybody but the login redirect.
+    "interviews:home": needs("interviewer", "admin"),
+    "interviews:wave": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "interviews:start": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "interviews:edit": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "interviews:autosave": expect("not_allowed"),  # POST only
+    "interviews:complete": expect("not_allowed"),  # POST only
+    "interviews:history": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "coding:home": needs("coder", "researcher", "admin"),
+    "coding:codebooks": needs("researcher", "admin"),
+    "coding:codebook": expect("forbidden", anonymous="login", respondent="login", researcher="ok", admin="ok"),
+    "coding:category_add": expect("forbidden", anonymous="login", respondent="login", researcher="ok", admin="ok"),
+    "coding:category_edit": expect("forbidden", anonymous="login", respondent="login", researcher="ok",
+                                   admin="ok"),
+    "coding:merge": expect("forbidden", anonymous="login", respondent="login", researcher="ok", admin="ok"),
+    "coding:next": expect("forbidden", anonymous="login", respondent="login", coder="not_found",
+                          researcher="not_found", admin="not_found"),
+    "coding:consensus": expect("forbidden", anonymous="login", respondent="login", researcher="not_found",
+                               admin="not_found"),
+    "coding:unit": expect("forbidden", anonymous="login", respondent="login", coder="not_found",
+                          researcher="not_found", admin="not_found"),
+    "coding:consensus_unit": expect("forbidden", anonymous="login", respondent="login", researcher="not_found",
+                                    admin="not_found"),
     # --- language and accounts ----------------------------------------------------------
     "set_language": expect("redirect"),  # GET without a language: back to the page
     "login": expect("ok"),
@@ -90,15 +115,30 @@ EXPECTED: dict[str, dict[str, str]] = {
     **{
         f"admin:{model}_{view}": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
-                      "surveys_instrument", "surveys_wave", "surveys_invitation", "surveys_response")
+                      "surveys_instrument", "surveys_wave", "surveys_invitation", "surveys_response",
+                      "surveys_codebook")
         for view in ("changelist", "history", "delete", "change")
     },
+    **{  # models with no object in the world: the admin says so and goes back to the list
+        f"admin:{model}_{view}": ADMIN_REDIRECT
+        for model in ("surveys_coding", "surveys_codingdecision", "surveys_interview", "surveys_interviewerassignment")
+        for view in ("history", "delete", "change")
+    },
+    "admin:surveys_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
+    **{f"admin:{model}_changelist": ADMIN_ONLY
+       for model in ("surveys_coding", "surveys_codingdecision", "surveys_interview", "surveys_interviewerassignment")},
     **{
         f"admin:{model}_add": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
                       "surveys_instrument", "surveys_wave")
     },
     "admin:surveys_invitation_add": ADMIN_FORBIDDEN,  # invitations come from the wave's page only
+    "admin:surveys_codebook_add": ADMIN_ONLY,
+    "admin:surveys_coding_add": ADMIN_ONLY,
+    "admin:surveys_codingdecision_add": ADMIN_ONLY,
+    "admin:surveys_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page
+    "admin:surveys_interviewerassignment_add": ADMIN_ONLY,
+    "admin:surveys_interview_simple_history": expect("admin_login", admin="not_found"),
     "admin:surveys_response_add": ADMIN_FORBIDDEN,  # responses come from respondents only
     "admin:auth_user_password_change": ADMIN_ONLY,
     "admin:surveys_wave_invitations": ADMIN_ONLY,
@@ -106,7 +146,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         f"admin/{app}/{model}/<path:object_id>/": ADMIN_REDIRECT  # old-style object URLs -> change page
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
-                           ("surveys", "invitation"), ("surveys", "response"))
+                           ("surveys", "invitation"), ("surveys", "response"), ("surveys", "codebook"),
+                           ("surveys", "coding"), ("surveys", "codingdecision"), ("surveys", "interview"),
+                           ("surveys", "interviewerassignment"))
     },
 }
 
@@ -180,6 +222,8 @@ class World:
         kwargs = {p: self.values.get(f"{route.key}:{p}", self.values.get(p)) for p in route.params}
         unknown = [p for p, v in kwargs.items() if v is None]
         assert not unknown, f"{route.key}: no test value for the URL parameters {unknown}; add them to `world`"
+        if route.name and f"{route.key}:args" in self.values:  # unnamed groups (django-simple-history)
+            return reverse(route.name, args=self.values[f"{route.key}:args"])
         if route.name:
             return reverse(route.name, kwargs=kwargs)
         path = route.route
@@ -189,7 +233,7 @@ class World:
 
 
 def _object_ids(**objects) -> dict[str, str]:
-    values = {}
+    values: dict[str, object] = {}
     for prefix, obj in objects.items():
         for view in ("history", "delete", "change"):
             values[f"admin:{prefix}_{view}:object_id"] = str(obj.pk)
@@ -214,9 +258,18 @@ def world(db, instruments) -> World:
     users["admin"] = User.objects.create_superuser("admin", "admin@example.org", "unused-password-123")
     users["admin"].groups.add(Group.objects.get(name=roles.ADMINS))
     response = Response.objects.filter(invitation=mine.invitation).get()
+    from surveys.coding_services import codebook_create
+    guide = instruments["cluster-managers"]
+    codebook = codebook_create(question=guide.questions.get(code="added_value"),
+                               text_question=guide.questions.get(code="added_value_text"))
     values = {
         "slug": wave.slug, "step": "1", "pk": str(wave.pk),
         "analysis:download:name": "codebook", "analysis:download:fmt": "csv",
+        "uuid": str(Response.objects.filter(invitation=mine.invitation).get().uuid), "question": "added_value",
+        "coding:codebook:pk": str(codebook.pk), "coding:category_add:pk": str(codebook.pk),
+        "coding:category_edit:pk": str(codebook.pk), "coding:merge:pk": str(codebook.pk),
+        "category_pk": str(codebook.categories.first().pk),
+        "admin:surveys_interview_simple_history:args": ["999999", "999999"],  # no such interview
         "surveys:resume:token": resumable.resume_token, "surveys:invitation:token": other.token,
         "app_label": "surveys", "url": "nothing-here/",
         "content_type_id": str(ContentType.objects.get_for_model(Wave).pk), "object_id": str(wave.pk),
@@ -226,6 +279,7 @@ def world(db, instruments) -> World:
             surveys_scale=Scale.objects.first(), surveys_section=Section.objects.first(),
             surveys_question=Question.objects.first(), surveys_instrument=Instrument.objects.first(),
             surveys_wave=wave, surveys_invitation=other.invitation, surveys_response=response,
+            surveys_codebook=codebook,
         ),
     }
     return World(wave=wave, values=values, users=users, invitation_token=mine.token)
