@@ -207,7 +207,7 @@ def coding_save(
     spans = [_span(text, code) for code in codes]
     now = timezone.now()
     with transaction.atomic():
-        coding = Coding.objects.select_for_update().filter(codebook=codebook, response=response, coder=coder).first()
+        coding = Coding.objects.select_for_update(of=("self",)).filter(codebook=codebook, response=response, coder=coder).first()
         if coding is None:
             if CodingDecision.objects.filter(codebook=codebook, response=response).exists():
                 raise ValidationError(_("The final codes of this answer are already set."), code="decided")

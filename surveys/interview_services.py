@@ -80,7 +80,7 @@ def normalise(value: Any) -> Any:
 
 
 def _locked_interview(interview: Interview, base_version: int) -> Interview:
-    current = (Interview.objects.select_for_update().select_related("response", "response__wave", "updated_by")
+    current = (Interview.objects.select_for_update(of=("self",)).select_related("response", "response__wave", "updated_by")
                .get(pk=interview.pk))
     if not current.response.wave.is_accepting():
         raise ResponseClosed(_("The wave of this interview is closed; the interview can no longer be changed."))
