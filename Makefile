@@ -39,6 +39,7 @@ run: demo ## set up and serve the demo site on http://$(HOST):$(PORT)/
 	@echo "  Admin:                 http://$(HOST):$(PORT)/admin/"
 	@echo "  Interviews:            http://$(HOST):$(PORT)/interviews/   (interviewer)"
 	@echo "  Coding, consensus:     http://$(HOST):$(PORT)/coding/       (coder1, coder2, researcher)"
+	@echo "  Analysis:              http://$(HOST):$(PORT)/analysis/     (researcher, admin)"
 	@echo
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
