@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from django.conf import settings as _settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def hash_token(token: str) -> str:
@@ -350,9 +352,6 @@ class Answer(models.Model):
 # an interviewer; ``Interview`` holds what a respondent's response does not have. Coders code
 # the open answers of a question (e.g. ``added_value_text``) into the categories of a
 # codebook; final codes are written back to the coded question's Answer (see docs/interviews.md).
-
-from django.conf import settings as _settings  # noqa: E402
-from simple_history.models import HistoricalRecords  # noqa: E402
 
 
 class InterviewerAssignment(models.Model):
