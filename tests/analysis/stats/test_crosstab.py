@@ -1,5 +1,7 @@
 """analysis.stats.crosstab against R's chisq.test and fisher.test (reference/crosstab/make_reference.R)."""
+import itertools
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -33,19 +35,61 @@ def test_chi_square_statistics_match_r(name):
     np.testing.assert_allclose(res.adjusted_residuals.to_numpy(), ref["stdres"], rtol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["job", "sparse3x3", "wide2x5", "tea2x2", "sparse3x4"])
+@pytest.mark.parametrize("name", list(REF))
 def test_fisher_exact_matches_r(name):
+    """Every reference table, the 4 x 4 n = 107 and the demo-sized 5 x 4 n = 100 included, within
+    the default work budget."""
     p = ct.fisher_exact_rxc(np.array(REF[name]["table"]))
     assert p == pytest.approx(REF[name]["fisher_p"], rel=1e-8)
+
+
+def _brute_force_fisher(table):
+    """Enumerate every table with the observed margins (small tables only)."""
+    table = np.asarray(table)
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    n = table.sum()
+    lf = lambda v: math.lgamma(v + 1)  # noqa: E731
+    const = sum(map(lf, rows)) + sum(map(lf, cols)) - lf(n)
+    probs = []
+
+    def fill(j, left, acc):
+        if j == len(cols) - 1:
+            probs.append(math.exp(const + acc - sum(map(lf, left))))
+            return
+        for x in itertools.product(*(range(min(r, cols[j]) + 1) for r in left)):
+            if sum(x) == cols[j]:
+                fill(j + 1, [r - v for r, v in zip(left, x)], acc - sum(map(lf, x)))
+
+    fill(0, list(rows), 0.0)
+    observed = math.exp(const - sum(lf(v) for v in table.ravel()))
+    return sum(p for p in probs if p <= observed * (1 + 1e-7))
+
+
+def test_fisher_exact_matches_full_enumeration():
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        shape = tuple(rng.integers(2, 5, size=2))
+        table = rng.multinomial(int(rng.integers(6, 16)), rng.dirichlet(np.ones(shape[0] * shape[1]))).reshape(shape)
+        table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+        if min(table.shape) < 2:
+            continue
+        assert ct.fisher_exact_rxc(table) == pytest.approx(_brute_force_fisher(table), rel=1e-9), table
 
 
 def test_fisher_job_satisfaction_documented_value():
     assert ct.fisher_exact_rxc(np.array(REF["job"]["table"])) == pytest.approx(0.7827, abs=5e-5)
 
 
-def test_exact_test_too_large_returns_none_with_a_note():
-    res = ct.crosstab(_long(REF["larger"]["table"]), "r", "c", exact=True)
+def test_exact_test_past_its_budget_returns_none_with_a_note():
+    res = ct.crosstab(_long(REF["larger"]["table"]), "r", "c", exact=True, exact_limit=100_000)
     assert res.exact_p is None and any("too large" in n for n in res.notes)
+
+
+def test_exact_test_refuses_a_huge_table_quickly_and_within_memory():
+    """4 x 6, n = 200: R's fisher.test needs a minute; here the network outgrows EDGE_CELLS and
+    the test stops at once instead of holding gigabytes."""
+    table = np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6)
+    assert ct.fisher_exact_rxc(table, limit=10**12) is None
 
 
 def test_sparse_table_gets_the_exact_p_and_a_reading():
