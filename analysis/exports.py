@@ -35,16 +35,15 @@ CONTENT_TYPES = {
 }
 
 
-def csv_rows(wave: Wave, *, bom: bool = False, chunk_size: int = 5_000) -> Iterator[str]:
-    """The wave's data as CSV text, a chunk of responses at a time (codes as values; a header row of
-    variable names). Memory is bounded by the chunk, whatever the size of the wave."""
+def csv_rows(wave: Wave, *, bom: bool = False) -> Iterator[str]:
+    """The wave's data as CSV text (codes as values; a header row of variable names), streamed in
+    chunks from the stored line of each response (see ``frames.csv_lines``): memory is bounded by
+    the chunk, whatever the size of the wave."""
     first = True
-    for chunk in frames.chunked_frames(wave, chunk_size=chunk_size, codes=True):
-        chunk["submitted_at"] = [t.isoformat() if t is not pd.NaT else "" for t in chunk["submitted_at"]]
-        text = chunk.to_csv(index=False, header=first, lineterminator="\n")
-        if first:
-            text = ("\ufeff" if bom else "") + text
-            first = False
+    for text in frames.csv_lines(wave):
+        if first and bom:
+            text = "\ufeff" + text
+        first = False
         yield text
 
 

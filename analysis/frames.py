@@ -16,16 +16,22 @@ object is built per row.
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Count, Max, Min, Q
 
 from surveys.models import Answer, Instrument, Option, Question, Response, Wave
+
+from .models import ResponseLine
 
 META_COLUMNS = ["response_id", "wave", "submitted_at", "language"]
 
@@ -135,6 +141,111 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
         values = raw.get(var.question, [None] * n)
         data[var.name] = _column(var, values, codes=codes, lang=lang)
     return pd.DataFrame(data)
+
+
+# --- CSV lines ------------------------------------------------------------------------------
+# The CSV export writes one line per completed response: META_COLUMNS, then every variable, codes
+# as values (multiple choice 0/1 per option, numbers as floats, dates as YYYY-MM-DD, texts quoted
+# where needed, missing answers empty). Each response's line is stored (analysis.ResponseLine)
+# the first time it is exported, so a wave's export streams stored lines; triggers forget a line
+# as soon as its response or an answer changes.
+
+
+def csv_layout(wave: Wave, variables_: Sequence[Variable] | None = None) -> str:
+    """A key of the columns a line of ``wave`` is written for: its slug and the instrument's
+    variables (name, question and type). Lines written for another layout are not used."""
+    variables_ = variables(wave.instrument) if variables_ is None else variables_
+    question_ids = dict(Question.objects.filter(instrument=wave.instrument_id).values_list("code", "pk"))
+    key = [wave.slug] + [(v.name, question_ids.get(v.question), v.type) for v in variables_]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
+
+
+def csv_header(variables_: Sequence[Variable]) -> str:
+    return _csv_text(META_COLUMNS + [v.name for v in variables_])
+
+
+def _csv_text(fields: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(fields)
+    return buffer.getvalue()
+
+
+def _cell(var: Variable, value: Any) -> str:
+    if value is None:
+        return ""
+    if var.type == Question.Type.MULTIPLE:
+        return "1" if int(var.name.rsplit("__", 1)[1]) in value else "0"
+    if var.values:
+        return str(int(value))
+    if var.type == Question.Type.NUMBER:
+        return repr(float(value))
+    if var.type == Question.Type.DATE:
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            return ""
+    return str(value)
+
+
+def _build_lines(wave: Wave, pks: Sequence[int], variables_: Sequence[Variable], layout: str, *,
+                 lock: bool = False) -> list[ResponseLine]:
+    """The lines of these completed responses of ``wave``. With ``lock`` (inside a transaction),
+    the responses are locked against a concurrent change while their answers are read."""
+    question_ids = {code: str(pk) for code, pk in
+                    Question.objects.filter(instrument=wave.instrument_id).values_list("code", "pk")}
+    columns = [(var, question_ids.get(var.question)) for var in variables_]
+    responses = Response.objects.filter(pk__in=list(pks), wave=wave, status=Response.Status.COMPLETED)
+    rows = (responses.select_for_update() if lock else responses).values_list("pk", "uuid", "language",
+                                                                              "submitted_at")
+    meta = {pk: [str(uuid), wave.slug, submitted.astimezone(dt.timezone.utc).isoformat(), language or ""]
+            for pk, uuid, language, submitted in rows}
+    answers_of = dict(_answers_by_response(responses)) if meta else {}
+    return [ResponseLine(response_id=pk, layout=layout, line=_csv_text(
+                head + [_cell(var, answers_of.get(pk, {}).get(qid)) for var, qid in columns]))
+            for pk, head in meta.items()]
+
+
+def csv_lines_refresh(wave: Wave, *, chunk_size: int = 2_000, progress=None) -> int:
+    """Write the CSV lines of the wave's completed responses that have none, or an outdated one.
+    Returns how many were written; ``progress(done, total)`` is called after each chunk."""
+    variables_ = variables(wave.instrument)
+    layout = csv_layout(wave, variables_)
+    missing = list(_responses([wave]).exclude(csv_line__layout=layout).order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(missing), chunk_size):
+        with transaction.atomic():
+            lines = _build_lines(wave, missing[start:start + chunk_size], variables_, layout, lock=True)
+            ResponseLine.objects.bulk_create(lines, batch_size=2_000, update_conflicts=True,
+                                             unique_fields=["response"], update_fields=["layout", "line"])
+        written += len(lines)
+        if progress is not None:
+            progress(min(start + chunk_size, len(missing)), len(missing))
+    return written
+
+
+def csv_lines(wave: Wave, *, chunk_size: int = 20_000) -> Iterator[str]:
+    """The header and one line per completed response (by submission time, then id), as text
+    chunks of up to ``chunk_size`` lines: the stored lines, after writing the missing ones. A
+    response changed while the export runs gets a line built on the spot."""
+    variables_ = variables(wave.instrument)
+    layout = csv_layout(wave, variables_)
+    csv_lines_refresh(wave)
+    yield csv_header(variables_)
+    rows = (_responses([wave]).order_by("submitted_at", "pk")
+            .values_list("pk", "csv_line__layout", "csv_line__line"))
+    block: list[str] = []
+    for pk, line_layout, line in rows.iterator(chunk_size=chunk_size):
+        if line_layout != layout:
+            built = _build_lines(wave, [pk], variables_, layout)
+            if not built:  # no longer completed
+                continue
+            line = built[0].line
+        block.append(line)
+        if len(block) >= chunk_size:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
 
 
 def _answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:

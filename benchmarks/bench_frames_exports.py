@@ -2,7 +2,8 @@
 
 For each size (default 20 000, 50 000 and 100 000 completed responses of the social-capital
 questionnaire) it reports: the time and peak traced memory of building the frame; the CSV export
-(streamed, chunk by chunk) in responses per second and its peak memory; the SPSS export; and, for the
+(streamed from the stored line of each response) in responses per second and its peak memory, the
+time to write those lines once, and a first export that must write them all; the SPSS export; and, for the
 largest size, `analyze` end to end.
 
 Run:  .venv/bin/python benchmarks/bench_frames_exports.py [--sizes 20000 50000 100000] [--no-analyze]
@@ -52,6 +53,7 @@ def main() -> None:
     from django.utils import timezone
 
     from analysis import exports, frames
+    from analysis.models import ResponseLine
     from analysis.management.commands.analyze import write_report
     from surveys.demo import social_capital_rows
     from surveys.models import Answer, Instrument, Question, Response, Wave
@@ -90,9 +92,20 @@ def main() -> None:
                 for line in exports.csv_rows(wave):
                     fh.write(line)
 
+        t0 = time.perf_counter()
+        written = frames.csv_lines_refresh(wave)
+        seconds = time.perf_counter() - t0
+        print(f"CSV lines written (once per response, on its first export): {written:,} in {seconds:.2f} s "
+              f"= {n / seconds:,.0f} responses/s")
         _, seconds, peak = measure(csv_export)
         print(f"CSV export: {seconds:.2f} s = {n / seconds:,.0f} responses/s, peak {peak:.0f} MiB, "
               f"{out.stat().st_size / 2**20:.1f} MiB written")
+        ResponseLine.objects.filter(response__wave=wave).delete()
+        t0 = time.perf_counter()
+        csv_export()
+        seconds = time.perf_counter() - t0
+        print(f"CSV export with no line stored yet (writes them all first): {seconds:.2f} s = "
+              f"{n / seconds:,.0f} responses/s")
         _, seconds, peak = measure(lambda: exports.write_data(wave, "sav", Path(tmp) / f"{n}.sav"))
         print(f"SPSS export: {seconds:.2f} s, peak {peak:.0f} MiB")
     if not args.no_analyze:

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis import exports
+from tqdm import tqdm
+
+from analysis import exports, frames
 from surveys.models import Wave
 
 
@@ -21,5 +23,11 @@ class Command(BaseCommand):
             wave_obj = Wave.objects.select_related("instrument").get(slug=wave)
         except Wave.DoesNotExist as exc:
             raise CommandError(f"No wave with the slug {wave!r}.") from exc
+        if format == "csv":  # write the responses' stored lines first, with a progress bar
+            with tqdm(desc="CSV lines", unit="response", disable=options["verbosity"] < 1) as bar:
+                def progress(done, total):
+                    bar.total = total
+                    bar.update(done - bar.n)
+                frames.csv_lines_refresh(wave_obj, progress=progress)
         exports.write_data(wave_obj, format, out, lang=lang, bom=bom)
         self.stdout.write(f"{wave_obj.slug}: written to {out}")

@@ -1,0 +1,30 @@
+"""Derived data kept by the analysis app (never a source of truth)."""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Response
+
+
+class ResponseLine(models.Model):
+    """A completed response as one line of the wave's CSV export, so that exports stream stored
+    lines instead of rebuilding every row. Written only by ``analysis.frames``.
+
+    Database triggers (migration 0001) delete a response's line whenever the response or any of its
+    answers is inserted, changed or deleted, whatever wrote it; ``layout`` records the columns the
+    line was written for (the wave's slug and the instrument's variables), so a line written before
+    a question was added is not used. A missing or outdated line is simply written again on the
+    next export.
+    """
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, primary_key=True, related_name="csv_line")
+    layout = models.CharField(_("layout"), max_length=64)
+    line = models.TextField(_("line"))
+
+    class Meta:
+        verbose_name = _("CSV line of a response")
+        verbose_name_plural = _("CSV lines of responses")
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.line[:40]}"
