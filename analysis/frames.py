@@ -170,39 +170,59 @@ def _csv_text(fields: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _cell(var: Variable, value: Any) -> str:
-    if value is None:
+def _date_cell(value: Any) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
         return ""
+
+
+def _formatter(var: Variable):
+    """How a variable's stored answer becomes a CSV field (never called with a missing answer)."""
     if var.type == Question.Type.MULTIPLE:
-        return "1" if int(var.name.rsplit("__", 1)[1]) in value else "0"
+        option = int(var.name.rsplit("__", 1)[1])
+        return lambda value: "1" if option in value else "0"
     if var.values:
-        return str(int(value))
+        return lambda value: str(int(value))
     if var.type == Question.Type.NUMBER:
-        return repr(float(value))
+        return lambda value: repr(float(value))
     if var.type == Question.Type.DATE:
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            return ""
-    return str(value)
+        return _date_cell
+    return str
 
 
-def _build_lines(wave: Wave, pks: Sequence[int], variables_: Sequence[Variable], layout: str, *,
-                 lock: bool = False) -> list[ResponseLine]:
-    """The lines of these completed responses of ``wave``. With ``lock`` (inside a transaction),
-    the responses are locked against a concurrent change while their answers are read."""
+def _build_lines(wave: Wave, responses, variables_: Sequence[Variable], *, lock: bool = False
+                 ) -> list[tuple[int, str]]:
+    """(pk, line) of the completed responses of ``wave`` among ``responses`` (a queryset). With
+    ``lock`` (inside a transaction), they are locked against a concurrent change while their
+    answers are read."""
     question_ids = {code: str(pk) for code, pk in
                     Question.objects.filter(instrument=wave.instrument_id).values_list("code", "pk")}
-    columns = [(var, question_ids.get(var.question)) for var in variables_]
-    responses = Response.objects.filter(pk__in=list(pks), wave=wave, status=Response.Status.COMPLETED)
-    rows = (responses.select_for_update() if lock else responses).values_list("pk", "uuid", "language",
-                                                                              "submitted_at")
+    columns = [(question_ids.get(var.question), _formatter(var)) for var in variables_]
+    responses = responses.filter(wave=wave, status=Response.Status.COMPLETED)
+    rows = (responses.select_for_update(of=("self",)) if lock else responses).values_list(
+        "pk", "uuid", "language", "submitted_at")
     meta = {pk: [str(uuid), wave.slug, submitted.astimezone(dt.timezone.utc).isoformat(), language or ""]
             for pk, uuid, language, submitted in rows}
     answers_of = dict(_answers_by_response(responses)) if meta else {}
-    return [ResponseLine(response_id=pk, layout=layout, line=_csv_text(
-                head + [_cell(var, answers_of.get(pk, {}).get(qid)) for var, qid in columns]))
-            for pk, head in meta.items()]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    out = []
+    for pk, head in meta.items():
+        answers = answers_of.get(pk, {})
+        writer.writerow(head + [("" if (v := answers.get(qid)) is None else fmt(v)) for qid, fmt in columns])
+        out.append((pk, buffer.getvalue()))
+        buffer.seek(0)
+        buffer.truncate()
+    return out
+
+
+def _store_lines(lines: list[tuple[int, str]], layout: str) -> None:
+    table = connections[ResponseLine.objects.db].ops.quote_name(ResponseLine._meta.db_table)
+    sql = (f"INSERT INTO {table} (response_id, layout, line) VALUES (%s, %s, %s) "
+           "ON CONFLICT (response_id) DO UPDATE SET layout = excluded.layout, line = excluded.line")
+    with connections[ResponseLine.objects.db].cursor() as cursor:
+        cursor.executemany(sql, [(pk, layout, line) for pk, line in lines])
 
 
 def csv_lines_refresh(wave: Wave, *, chunk_size: int = 2_000, progress=None) -> int:
@@ -210,13 +230,14 @@ def csv_lines_refresh(wave: Wave, *, chunk_size: int = 2_000, progress=None) -> 
     Returns how many were written; ``progress(done, total)`` is called after each chunk."""
     variables_ = variables(wave.instrument)
     layout = csv_layout(wave, variables_)
-    missing = list(_responses([wave]).exclude(csv_line__layout=layout).order_by("pk").values_list("pk", flat=True))
+    stale = _responses([wave]).exclude(csv_line__layout=layout)
+    missing = list(stale.order_by("pk").values_list("pk", flat=True))
     written = 0
     for start in range(0, len(missing), chunk_size):
+        block = missing[start:start + chunk_size]
         with transaction.atomic():
-            lines = _build_lines(wave, missing[start:start + chunk_size], variables_, layout, lock=True)
-            ResponseLine.objects.bulk_create(lines, batch_size=2_000, update_conflicts=True,
-                                             unique_fields=["response"], update_fields=["layout", "line"])
+            lines = _build_lines(wave, stale.filter(pk__gte=block[0], pk__lte=block[-1]), variables_, lock=True)
+            _store_lines(lines, layout)
         written += len(lines)
         if progress is not None:
             progress(min(start + chunk_size, len(missing)), len(missing))
@@ -236,10 +257,10 @@ def csv_lines(wave: Wave, *, chunk_size: int = 20_000) -> Iterator[str]:
     block: list[str] = []
     for pk, line_layout, line in rows.iterator(chunk_size=chunk_size):
         if line_layout != layout:
-            built = _build_lines(wave, [pk], variables_, layout)
+            built = _build_lines(wave, Response.objects.filter(pk=pk), variables_)
             if not built:  # no longer completed
                 continue
-            line = built[0].line
+            line = built[0][1]
         block.append(line)
         if len(block) >= chunk_size:
             yield "".join(block)
