@@ -94,6 +94,28 @@ def figure1_counts(wave: Wave, question_code: str = "added_value") -> pd.DataFra
     return frame
 
 
+def figure1_table(wave: Wave, frame: pd.DataFrame, variables, *, question_code: str = "added_value",
+                  lang: str = "en") -> pd.DataFrame:
+    """Figure 1's counts for the report pages, ``analyze`` and the downloads: the coders' final
+    codes (``figure1_counts``) once any interview of the wave has them, else the categories the
+    interviewers recorded (``report.figure1_counts`` on the wave's frame). Indexed by category code,
+    columns ``label`` and ``count``, largest first; ``attrs``: ``n`` (the interviews counted) and
+    ``source`` ("coded" or "recorded")."""
+    from .report import figure1_counts as recorded_counts
+
+    try:
+        coded = figure1_counts(wave, question_code)
+    except ValueError:  # no codebook for the question
+        coded = None
+    if coded is not None and coded.attrs["n_coded"]:
+        table = (coded.sort_values(["count", "code"], ascending=[False, True]).set_index("code")[["label", "count"]])
+        table.attrs = {"n": coded.attrs["n_coded"], "source": "coded"}
+        return table
+    table = recorded_counts(frame, variables, question_code, lang=lang)
+    table.attrs["source"] = "recorded"
+    return table
+
+
 def agreement(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
     """Agreement between coders per category and overall (see ``analysis.stats.agreement``),
     over every unit x coder of the finished codings, codes applied or not."""

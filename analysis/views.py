@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from surveys.models import Wave
 from surveys.roles import ANALYSE_WAVES, permission_required
 
-from . import exports, frames, report
+from . import coding, exports, frames, report
 
 
 ILLUSTRATIVE_WAVES = {"cluster-managers-demo"}  # demo counts that only keep the published order
@@ -169,7 +169,10 @@ def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
                                   if v.name in report.PROFILE_QUESTIONS]
     if len(data.frame) and any(v.question == "added_value" for v in data.variables):
         lang = (get_language() or "en")[:2]
-        context["figure1"] = data.cached("figure1", lambda: report.figure1_counts(data.frame, data.variables, lang=lang))
+        # not cached: the coders' final codes change without the responses changing
+        context["figure1"] = coding.figure1_table(wave, data.frame, data.variables, lang=lang)
+        context["figure1_n"] = context["figure1"].attrs["n"]
+        context["figure1_coded"] = context["figure1"].attrs["source"] == "coded"
         context["illustrative"] = wave.slug in ILLUSTRATIVE_WAVES
         context["agreement"] = _agreement(data)
     if len(data.frame) and has_scale:
@@ -222,8 +225,8 @@ def _tables(data: WaveData, request: HttpRequest) -> dict[str, tuple[pd.DataFram
     """Every table of the report, by name, with a title."""
     out: dict[str, tuple[pd.DataFrame, str]] = {}
     if len(data.frame) and any(v.question == "added_value" for v in data.variables):
-        out["figure1"] = (report.figure1_counts(data.frame, data.variables, lang=(get_language() or "en")[:2]),
-                          figure1_note(data.wave, len(data.frame)))
+        counts = coding.figure1_table(data.wave, data.frame, data.variables, lang=(get_language() or "en")[:2])
+        out["figure1"] = (counts, figure1_note(data.wave, counts.attrs["n"]))
         agreement = _agreement(data)
         if agreement is not None:
             out["agreement"] = (agreement, _("Agreement between coders"))
@@ -293,11 +296,11 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
 def _figure(data: WaveData, name: str):
     if name == "figure-figure1" and len(data.frame):
         try:
-            counts = report.figure1_counts(data.frame, data.variables, lang=(get_language() or "en")[:2])
+            counts = coding.figure1_table(data.wave, data.frame, data.variables, lang=(get_language() or "en")[:2])
         except ValueError:
             return None
-        return report.figure1(counts, n=len(data.frame), title=_("Added value of the cluster for its members"),
-                              xlabel=_("Number of opinions"), note=figure1_note(data.wave, len(data.frame)))
+        return report.figure1(counts, n=counts.attrs["n"], title=_("Added value of the cluster for its members"),
+                              xlabel=_("Number of opinions"), note=figure1_note(data.wave, counts.attrs["n"]))
     if not len(data.frame) or not data.scale.items:
         return None
     if name == "figure-table1":
@@ -316,8 +319,6 @@ def _figure(data: WaveData, name: str):
 
 def _agreement(data: WaveData) -> pd.DataFrame | None:
     """Agreement between the coders of the added value, when the wave's answers were double-coded."""
-    from . import coding
-
     try:
         table = data.cached("agreement", lambda: coding.agreement(data.wave))
     except ValueError:  # no codebook, or fewer than two coders

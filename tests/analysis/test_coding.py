@@ -100,3 +100,17 @@ def test_frames_are_plain_pandas(make_interview, codebook, users, interview_wave
     code_all(codebook, users, [make_interview("A")], [([2], [2], [2])])
     assert isinstance(coding_frame(interview_wave), pd.DataFrame)
     assert figure1_counts(interview_wave).set_index("code")["count"].to_dict()[2] == 1
+
+
+def test_the_report_counts_final_codes_once_there_are_any(make_interview, codebook, users, interview_wave):
+    from analysis import coding, frames
+
+    interviews = [make_interview(f"Answer {i}") for i in range(3)]
+    frame, variables = frames.wave_frame(interview_wave), frames.variables(interview_wave.instrument)
+    recorded = coding.figure1_table(interview_wave, frame, variables)
+    assert recorded.attrs == {"n": 3, "source": "recorded"}
+    code_all(codebook, users, interviews[:2], [([6, 2], [6, 2], [6, 2]), ([6], None, None)])
+    coded = coding.figure1_table(interview_wave, frame, variables)
+    assert coded.attrs == {"n": 2, "source": "coded"}
+    assert coded["count"].tolist()[:2] == [2, 1] and coded.index.tolist()[:2] == [6, 2]
+    assert coded["count"].sum() == 3 and list(coded.columns) == ["label", "count"]

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
-from analysis import exports, frames, report
+from analysis import coding, exports, frames, report
 from surveys.models import Wave
 
 README = """Report of the wave {slug} ({title})
@@ -68,12 +68,10 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                 (out / "codebook.json").write_text(exports.codebook_json(wave), encoding="utf-8")
                 written += [out / "codebook.csv", out / "codebook.json"]
             elif step == "tables" and len(frame) and any(v.question == "added_value" for v in variables):
-                counts = report.figure1_counts(frame, variables, lang=lang)
+                counts = coding.figure1_table(wave, frame, variables, lang=lang)
                 counts.to_csv(out / "figure1.csv")
                 written.append(out / "figure1.csv")
                 sections.append(("figure1", counts.to_html()))
-                from analysis import coding
-
                 try:
                     agreement = coding.agreement(wave)
                 except ValueError:
@@ -82,8 +80,8 @@ def write_report(wave: Wave, out: Path, *, lang: str = "en", progress: bool = Fa
                     agreement.to_csv(out / "agreement.csv")
                     written.append(out / "agreement.csv")
                     sections.append(("agreement between coders", agreement.to_html(float_format=lambda v: f"{v:.4f}")))
-                fig = report.figure1(counts, n=len(frame), title="Added value of the cluster for its members",
-                                     xlabel="Number of opinions", note=_figure1_note(wave, len(frame)))
+                fig = report.figure1(counts, n=counts.attrs["n"], title="Added value of the cluster for its members",
+                                     xlabel="Number of opinions", note=_figure1_note(wave, counts.attrs["n"]))
                 for fmt in ("png", "svg", "pdf"):
                     path = out / "figures" / f"figure1.{fmt}"
                     path.write_bytes(_save(fig, fmt))
