@@ -100,7 +100,7 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
     algorithm of R's FEXACT: the table is built column by column, a node of stage j is the
     sorted vector of row totals left after j columns, and an edge adds one column x with weight
     -sum log x!. Paths reaching a node with equal weight are merged (weights are kept as integers
-    on a 1e-12 grid or finer-than-needed, so equal sums merge exactly). The shortest and longest
+    on a grid of at most 1e-12, so equal sums merge exactly). The shortest and longest
     completion of every node are found by dynamic programming; a past whose every completion is
     at most as probable as the observed table adds its whole mass at once (known in closed form),
     a past none of whose completions can be is dropped. The past weights are carried forwards
@@ -113,12 +113,14 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
     table : array of int
     limit : int, optional
         Largest number of network edges and weights the test may generate (default
-        ``EXACT_LIMIT``: about 10 s and under 1 GB). Past it the function returns ``None``.
+        ``EXACT_LIMIT``: about 10 s). Past it, or past the memory bounds ``EDGE_CELLS`` and
+        ``HELD_WEIGHTS`` (together well under 1 GB), the function returns ``None``.
 
     Returns
     -------
     float or None
-        The p-value, checked against R's ``fisher.test`` (to 1e-8 relative), or ``None``.
+        The p-value, checked against R's ``fisher.test`` (to 1e-8 relative) and against a full
+        enumeration of small tables, or ``None``.
     """
     table = np.asarray(table, dtype=np.int64)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
