@@ -111,8 +111,12 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str] | None = None, *, ci
         The item columns (default: every column).
     ci : float
         Confidence level of the interval.
-    missing : {"listwise"}
-        Respondents with any missing item are dropped; ``n`` counts the cases used.
+    missing : {"listwise", "pairwise"}
+        ``"listwise"``: respondents with any missing item are dropped; ``n`` counts the cases used.
+        ``"pairwise"``: as ``psych::alpha``'s default (``use = "pairwise"``): every statistic comes
+        from the covariance matrix of pairwise-complete cases (correlations are that matrix scaled
+        by ``cov2cor``), item means and SDs from each item's answers, and Feldt's interval uses
+        ``n`` = every row, as psych does.
 
     Returns
     -------
@@ -127,10 +131,12 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str] | None = None, *, ci
     UserWarning
         Naming items that correlate negatively with the rest of the scale (reverse keyed?).
     """
-    if missing != "listwise":
-        raise ValueError("Only listwise deletion is supported: missing='listwise'.")
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError("missing must be 'listwise' or 'pairwise'.")
     if not 0 < ci < 1:
         raise ValueError("ci must be between 0 and 1.")
+    if missing == "pairwise":
+        return _alpha_pairwise(data, items, ci)
     cols, x, dropped = _complete(data, items)
     n, k = x.shape
     cov = np.cov(x, rowvar=False)
@@ -157,6 +163,41 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str] | None = None, *, ci
     return AlphaResult(alpha=alpha, standardized_alpha=_standardized_from_corr(corr),
                        ci_low=1 - (1 - alpha) * f_low, ci_high=1 - (1 - alpha) * f_high, ci=ci, n=n,
                        n_dropped=dropped, k=k, items=table, notes=notes)
+
+
+def _alpha_pairwise(data: pd.DataFrame, items, ci: float) -> AlphaResult:
+    cols = _items(data, items)
+    frame = _numeric(data, cols)
+    n, k = len(frame), len(cols)
+    cov = frame.cov(min_periods=2).to_numpy()  # pairwise-complete, as R's cov(use = "pairwise")
+    if np.isnan(cov).any():
+        raise ValueError("Some pairs of items have fewer than two respondents in common.")
+    sd = np.sqrt(np.diag(cov))
+    constant = [c for c, s in zip(cols, sd) if s == 0]
+    if constant:
+        raise ValueError(f"Items with no variance cannot enter a scale: {constant}.")
+    corr = cov / np.outer(sd, sd)
+    alpha = _alpha_from_cov(cov)
+    f_low, f_high = stats.f.ppf([1 - (1 - ci) / 2, (1 - ci) / 2], n - 1, (n - 1) * (k - 1))
+    rows = []
+    for i, c in enumerate(cols):
+        keep = [j for j in range(k) if j != i]
+        rest_var = cov[np.ix_(keep, keep)].sum()
+        r_rest = (cov[:, i].sum() - cov[i, i]) / np.sqrt(cov[i, i] * rest_var)
+        a_del = _alpha_from_cov(cov[np.ix_(keep, keep)]) if k > 2 else np.nan
+        rows.append((c, frame[c].mean(), frame[c].std(ddof=1), r_rest, a_del))
+    table = pd.DataFrame(rows, columns=["item", "mean", "sd", "item_rest_r", "alpha_if_deleted"]).set_index("item")
+    incomplete = int(frame.isna().any(axis=1).sum())
+    notes = [f"Missing answers handled pairwise: {incomplete} respondents with a missing item kept; "
+             f"n = {n} rows, as psych::alpha counts them."] if incomplete else []
+    negative = table.index[table["item_rest_r"] < 0].tolist()
+    if negative:
+        message = f"Items correlating negatively with the rest of the scale (reverse keyed?): {negative}."
+        warnings.warn(message, UserWarning, stacklevel=3)
+        notes.append(message)
+    return AlphaResult(alpha=alpha, standardized_alpha=_standardized_from_corr(corr),
+                       ci_low=1 - (1 - alpha) * f_low, ci_high=1 - (1 - alpha) * f_high, ci=ci, n=n,
+                       n_dropped=0, k=k, items=table, notes=notes)
 
 
 # --- polychoric correlations -----------------------------------------------------------

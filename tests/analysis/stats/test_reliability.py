@@ -110,3 +110,36 @@ def test_bvn_cdf_is_exact():
 def test_bad_input(data, message):
     with pytest.raises(ValueError, match=message):
         rel.cronbach_alpha(data)
+
+
+PAIRWISE = {"bfi_pairwise": BFI[["A2", "A3", "A4", "A5"]],
+            "demo_pairwise": pd.read_csv(REF_DIR / "demo_missing.csv")}
+
+
+@pytest.mark.parametrize("name", list(PAIRWISE))
+def test_pairwise_alpha_matches_psych_default(name):
+    """missing="pairwise" is psych::alpha's default, use = "pairwise" (reference: demo_missing.csv
+    has a third of the rows with one missing item and two rows with none answered)."""
+    ref, data = REF[name], PAIRWISE[name]
+    assert data.isna().any().any()
+    res = rel.cronbach_alpha(data, missing="pairwise")
+    assert res.alpha == pytest.approx(ref["alpha"], abs=1e-12)
+    assert res.standardized_alpha == pytest.approx(ref["std_alpha"], abs=1e-12)
+    assert (res.ci_low, res.ci_high) == pytest.approx(tuple(ref["psych_feldt"]), abs=1e-12)
+    assert res.n == ref["n"] == len(data) and res.k == ref["k"]
+    np.testing.assert_allclose(res.items["mean"], ref["mean"], atol=1e-12)
+    np.testing.assert_allclose(res.items["sd"], ref["sd"], atol=1e-12)
+    np.testing.assert_allclose(res.items["item_rest_r"], ref["r_drop"], atol=1e-12)
+    np.testing.assert_allclose(res.items["alpha_if_deleted"], ref["alpha_drop"], atol=1e-12)
+    assert "pairwise" in res.notes[0]
+    listwise = rel.cronbach_alpha(data)
+    assert listwise.n < res.n and listwise.alpha != pytest.approx(res.alpha, abs=1e-6)
+
+
+def test_pairwise_equals_listwise_on_complete_data():
+    a, b = rel.cronbach_alpha(SETS["demo"]), rel.cronbach_alpha(SETS["demo"], missing="pairwise")
+    assert (a.alpha, a.standardized_alpha, a.ci_low, a.n) == pytest.approx((b.alpha, b.standardized_alpha, b.ci_low, b.n),
+                                                                             abs=1e-12)
+    pd.testing.assert_frame_equal(a.items, b.items, atol=1e-12)
+    with pytest.raises(ValueError, match="'listwise' or 'pairwise'"):
+        rel.cronbach_alpha(SETS["demo"], missing="mean")

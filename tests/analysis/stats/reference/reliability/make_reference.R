@@ -33,5 +33,21 @@ out <- lapply(sets, function(x) {
   }
   res
 })
+# missing answers handled pairwise: psych::alpha's default (use = "pairwise")
+demo_missing <- demo[, 1:8]
+demo_missing[cbind(seq(1, 100, by = 3), rep(1:8, length.out = 34))] <- NA
+demo_missing[c(5, 50), ] <- NA  # two respondents with no answer at all still count in n
+write.csv(demo_missing, "demo_missing.csv", row.names = FALSE, na = "")
+pairwise <- list(bfi_pairwise = read.csv("bfi_agreeableness.csv")[, c("A2", "A3", "A4", "A5")],
+                 demo_pairwise = read.csv("demo_missing.csv"))
+for (name in names(pairwise)) {
+  x <- pairwise[[name]]
+  a <- suppressWarnings(suppressMessages(psych::alpha(x, warnings = FALSE)))
+  out[[name]] <- list(items = colnames(x), n = nrow(x), k = ncol(x), alpha = a$total$raw_alpha,
+                      std_alpha = a$total$std.alpha, feldt = unname(feldt(a$total$raw_alpha, nrow(x), ncol(x))),
+                      mean = unname(a$item.stats$mean), sd = unname(a$item.stats$sd),
+                      r_drop = unname(a$item.stats$r.drop), alpha_drop = unname(a$alpha.drop$raw_alpha),
+                      psych_feldt = unname(unlist(a$feldt[c("lower.ci", "upper.ci")])))
+}
 write(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE, matrix = "rowmajor"), "reference.json")
 cat("wrote reference.json\n")
