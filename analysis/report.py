@@ -243,8 +243,12 @@ def fit_table(result: ordinal.OrdinalResult) -> pd.DataFrame:
 
 
 def comparison(frame_a: pd.DataFrame, frame_b: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """Two waves side by side: per item the mean code, the change, and a Mann-Whitney U test."""
+    """Two waves side by side: per item the mean code, the change, and a Mann-Whitney U test
+    (two-sided, normal approximation with tie and continuity correction: R's
+    ``wilcox.test(a, b, exact = FALSE)``), with ``p_holm``, Holm's adjustment for testing every
+    item (R's ``p.adjust(p, "holm")``)."""
     from scipy import stats
+    from statsmodels.stats.multitest import multipletests
 
     rows = []
     for item in items:
@@ -257,5 +261,10 @@ def comparison(frame_a: pd.DataFrame, frame_b: pd.DataFrame, items: Sequence[str
             stat = p = float("nan")
         rows.append({"item": item, "n_a": len(a), "mean_a": a.mean(), "n_b": len(b), "mean_b": b.mean(),
                      "change": b.mean() - a.mean(), "U": stat, "p": p})
-    return pd.DataFrame(rows).set_index("item")
+    table = pd.DataFrame(rows).set_index("item")
+    tested = table["p"].notna()
+    table["p_holm"] = np.nan
+    if tested.any():
+        table.loc[tested, "p_holm"] = multipletests(table.loc[tested, "p"], method="holm")[1]
+    return table
 

@@ -1,6 +1,7 @@
 """The researcher's pages and downloads: Table 1 exactly as published, and access by role only."""
 import csv
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -168,3 +169,20 @@ def test_agreement_between_coders_on_the_interview_report(researcher_client, dem
     assert table.loc[3, "percent_agreement"] == 100.0
     csv_text = researcher_client.get("/analysis/w/cluster-managers-demo/download/agreement.csv").content.decode()
     assert csv_text.splitlines()[0] == "code,units,percent_agreement,cohens_kappa,krippendorff_alpha"
+
+
+def test_wave_comparison_matches_r():
+    """report.comparison against wilcox.test(exact = FALSE) and p.adjust(, "holm")
+    (reference/comparison/make_reference.R)."""
+    from analysis import report
+
+    here = Path(__file__).parent
+    ref = json.loads((here / "reference" / "comparison" / "reference.json").read_text())
+    data = pd.read_csv(here / "stats" / "reference" / "reliability" / "demo_social_capital.csv")
+    frame = data[ref["items"]].apply(lambda s: pd.Categorical(s, categories=[1, 2, 3, 4], ordered=True))
+    table = report.comparison(frame[data["readiness"] <= 2], frame[data["readiness"] >= 3], ref["items"])
+    assert table["U"].tolist() == pytest.approx(ref["U"], abs=1e-9)
+    assert table["p"].tolist() == pytest.approx(ref["p"], rel=1e-9)
+    assert table["p_holm"].tolist() == pytest.approx(ref["p_holm"], rel=1e-9)
+    assert table["mean_a"].tolist() == pytest.approx(ref["mean_a"], abs=1e-12)
+    assert table["mean_b"].tolist() == pytest.approx(ref["mean_b"], abs=1e-12)
