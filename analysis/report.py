@@ -257,6 +257,8 @@ def comparison(frame_a: pd.DataFrame, frame_b: pd.DataFrame, items: Sequence[str
         if len(a) and len(b):
             u = stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic")
             stat, p = float(u.statistic), float(u.pvalue)
+            if pd.concat([a, b]).nunique() == 1:  # every answer the same: no test (R gives NaN)
+                p = float("nan")
         else:
             stat = p = float("nan")
         rows.append({"item": item, "n_a": len(a), "mean_a": a.mean(), "n_b": len(b), "mean_b": b.mean(),

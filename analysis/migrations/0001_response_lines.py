@@ -18,10 +18,18 @@ SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in (
     "analysis_line_answer_insert", "analysis_line_answer_update", "analysis_line_answer_delete",
     "analysis_line_response_update")]
 POSTGRESQL = [
+    # The share lock on the response waits for a refresh that holds it FOR UPDATE (it is reading
+    # this response's answers) to commit, so the DELETE then sees, and removes, the line it wrote.
     f"""CREATE FUNCTION analysis_line_forget_answer() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP <> 'INSERT' THEN DELETE FROM {LINE} WHERE response_id = OLD.response_id; END IF;
-        IF TG_OP <> 'DELETE' THEN DELETE FROM {LINE} WHERE response_id = NEW.response_id; END IF;
+        IF TG_OP <> 'INSERT' THEN
+            PERFORM 1 FROM surveys_response WHERE id = OLD.response_id FOR SHARE;
+            DELETE FROM {LINE} WHERE response_id = OLD.response_id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            PERFORM 1 FROM surveys_response WHERE id = NEW.response_id FOR SHARE;
+            DELETE FROM {LINE} WHERE response_id = NEW.response_id;
+        END IF;
         RETURN NULL;
     END $$""",
     f"""CREATE FUNCTION analysis_line_forget_response() RETURNS trigger LANGUAGE plpgsql AS $$

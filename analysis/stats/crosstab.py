@@ -214,13 +214,14 @@ def _network_p(table: np.ndarray, budget: list[int]) -> float:
 
     def settle_future(j, ids, q, mult):
         """Drop the completions at stage j that no past can bring under the cutoff; those that every
-        past does are folded into one entry per node, at the node's smallest such weight."""
+        past does are folded into one entry per node, at the node's largest such weight (so the
+        multiplicities are scaled by factors of at most 1 and cannot overflow)."""
         keep = q + first_low[j][ids] <= cutoff
         ids, q, mult = ids[keep], q[keep], mult[keep]
         always = q + first_high[j][ids] <= cutoff
         if always.any():
-            floor = np.full(len(nodes[j]), np.iinfo(np.int64).max)
-            np.minimum.at(floor, ids[always], q[always])
+            floor = np.full(len(nodes[j]), np.iinfo(np.int64).min)
+            np.maximum.at(floor, ids[always], q[always])
             mult = mult.copy()
             mult[always] *= np.exp((q[always] - floor[ids[always]]) / scale)
             q = np.where(always, floor[ids], q)

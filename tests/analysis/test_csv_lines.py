@@ -109,3 +109,49 @@ def test_refresh_reports_progress_and_writes_only_what_is_missing(demo_wave):
     assert frames.csv_lines_refresh(demo_wave, chunk_size=30, progress=lambda d, t: calls.append((d, t))) == 100
     assert calls == [(30, 100), (60, 100), (90, 100), (100, 100)]
     assert frames.csv_lines_refresh(demo_wave) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, monkeypatch):
+    """PostgreSQL: a writer that changes only an answer, while a refresh is reading that response's
+    answers, waits for the refresh to commit and then forgets the line it wrote. (SQLite takes the
+    write lock at BEGIN, so the two cannot overlap there.)"""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from surveys.models import Wave
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writing transactions (BEGIN IMMEDIATE)")
+    call_command("make_demo_data", verbosity=0)
+    wave = Wave.objects.get(slug="social-capital-demo")
+    response = wave.responses.filter(status=Response.Status.COMPLETED).order_by("pk").first()
+    answer = Answer.objects.get(response=response, question__code="sc1_contacts")
+    new = 1 if answer.value != 1 else 2
+
+    def writer():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '30s'")
+                cursor.execute(f"UPDATE {Answer._meta.db_table} SET value = %s WHERE id = %s", [str(new), answer.pk])
+        finally:
+            connections["default"].close()
+
+    thread = threading.Thread(target=writer)
+    real = frames._answers_by_response
+
+    def racing(responses):
+        rows = list(real(responses))
+        thread.start()
+        thread.join(timeout=1.0)  # the writer now waits for this refresh to commit
+        yield from rows
+
+    monkeypatch.setattr(frames, "_answers_by_response", racing)
+    frames.csv_lines_refresh(wave)
+    monkeypatch.setattr(frames, "_answers_by_response", real)
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    row = next(r for r in _rows(wave) if r["response_id"] == str(response.uuid))
+    assert row["sc1_contacts"] == str(new)

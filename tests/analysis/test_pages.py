@@ -186,3 +186,22 @@ def test_wave_comparison_matches_r():
     assert table["p_holm"].tolist() == pytest.approx(ref["p_holm"], rel=1e-9)
     assert table["mean_a"].tolist() == pytest.approx(ref["mean_a"], abs=1e-12)
     assert table["mean_b"].tolist() == pytest.approx(ref["mean_b"], abs=1e-12)
+
+
+def test_wave_comparison_item_without_variation_is_not_tested():
+    """An item answered the same by everyone in both waves has no test (R: p = NaN) and does not
+    count in Holm's adjustment. R: wilcox.test(exact = FALSE) on the three items below gives
+    W = 6, 4.5, 1 and p = NaN, 0.716289750540843, 0.0954832320975473; p.adjust(p, "holm") gives
+    NaN, 0.716289750540843, 0.190966464195095."""
+    from analysis import report
+
+    def cat(values):
+        return pd.Categorical(values, categories=[1, 2, 3, 4], ordered=True)
+
+    a = pd.DataFrame({"x": cat([1, 1, 1, 1]), "y": cat([1, 2, 3, 4]), "w": cat([1, 2, 2, 3])})
+    b = pd.DataFrame({"x": cat([1, 1, 1]), "y": cat([2, 3, 4]), "w": cat([3, 3, 4])})
+    table = report.comparison(a, b, ["x", "y", "w"])
+    assert table["U"].tolist() == [6, 4.5, 1]
+    assert pd.isna(table.loc["x", "p"]) and pd.isna(table.loc["x", "p_holm"])
+    assert table.loc[["y", "w"], "p"].tolist() == pytest.approx([0.716289750540843, 0.0954832320975473], rel=1e-9)
+    assert table.loc[["y", "w"], "p_holm"].tolist() == pytest.approx([0.716289750540843, 0.190966464195095], rel=1e-9)

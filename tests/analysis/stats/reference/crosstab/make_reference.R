@@ -10,15 +10,17 @@ tables <- list(
   sparse3x4 = matrix(c(4, 1, 0, 2, 5, 1, 0, 3, 6, 1, 1, 2), 3, 4),
   larger = matrix(c(12, 5, 7, 9, 3, 8, 10, 4, 6, 2, 9, 11, 5, 7, 3, 6), 4, 4),
   # an item by region table of a demo-sized wave (n = 100, 5 x 4, sparse)
-  region5x4 = matrix(c(9, 11, 5, 4, 9, 11, 4, 3, 5, 5, 7, 5, 5, 7, 4, 2, 0, 1, 2, 1), 5, 4, byrow = TRUE)
+  region5x4 = matrix(c(9, 11, 5, 4, 9, 11, 4, 3, 5, 5, 7, 5, 5, 7, 4, 2, 0, 1, 2, 1), 5, 4, byrow = TRUE),
+  # a large 2 x 4 table (n = 3916): completion weights at one node differ by more than exp's range
+  large2x4 = matrix(c(398, 323, 322, 212, 819, 669, 731, 442), 2, 4, byrow = TRUE)
 )
 # random sparse tables, 3 to 5 rows by 3 to 6 columns, n from 15 to 90, uneven margins
 set.seed(20261123)
-while (length(tables) < 7 + 24) {
+while (length(tables) < 8 + 24) {
   r <- sample(3:5, 1); c <- sample(3:6, 1); n <- sample(15:90, 1)
   t <- matrix(rmultinom(1, n, outer(runif(r)^2, runif(c)^2)), r, c)
   t <- t[rowSums(t) > 0, colSums(t) > 0, drop = FALSE]
-  if (min(dim(t)) >= 2) tables[[sprintf("random%02d", length(tables) - 6)]] <- t
+  if (min(dim(t)) >= 2) tables[[sprintf("random%02d", length(tables) - 7)]] <- t
 }
 out <- lapply(tables, function(t) {
   x <- suppressWarnings(chisq.test(t, correct = FALSE))
