@@ -136,68 +136,43 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str] | None = None, *, ci
     if not 0 < ci < 1:
         raise ValueError("ci must be between 0 and 1.")
     if missing == "pairwise":
-        return _alpha_pairwise(data, items, ci)
-    cols, x, dropped = _complete(data, items)
-    n, k = x.shape
-    cov = np.cov(x, rowvar=False)
-    corr = np.corrcoef(x, rowvar=False)
+        cols = _items(data, items)
+        frame = _numeric(data, cols)
+        cov = frame.cov(min_periods=2).to_numpy()  # pairwise-complete, as R's cov(use = "pairwise")
+        if np.isnan(cov).any():
+            raise ValueError("Some pairs of items have fewer than two respondents in common.")
+        constant = [c for c, v in zip(cols, np.diag(cov)) if v == 0]
+        if constant:
+            raise ValueError(f"Items with no variance cannot enter a scale: {constant}.")
+        n, dropped = len(frame), 0
+        means, sds = frame.mean().to_numpy(), frame.std(ddof=1).to_numpy()
+        incomplete = int(frame.isna().any(axis=1).sum())
+        notes = [f"Missing answers handled pairwise: {incomplete} respondents with a missing item kept; "
+                 f"n = {n} rows, as psych::alpha counts them."] if incomplete else []
+    else:
+        cols, x, dropped = _complete(data, items)
+        cov = np.cov(x, rowvar=False)
+        n, means, sds = len(x), x.mean(axis=0), x.std(axis=0, ddof=1)
+        notes = [f"{dropped} respondents with a missing item were dropped (listwise)."] if dropped else []
+    k = len(cols)
+    sd = np.sqrt(np.diag(cov))
     alpha = _alpha_from_cov(cov)
     f_low, f_high = stats.f.ppf([1 - (1 - ci) / 2, (1 - ci) / 2], n - 1, (n - 1) * (k - 1))
-    total = x.sum(axis=1)
     rows = []
     for i, c in enumerate(cols):
-        rest = total - x[:, i]
-        r_rest = np.corrcoef(x[:, i], rest)[0, 1]
         keep = [j for j in range(k) if j != i]
-        a_del = _alpha_from_cov(cov[np.ix_(keep, keep)]) if k > 2 else np.nan
-        rows.append((c, x[:, i].mean(), x[:, i].std(ddof=1), r_rest, a_del))
+        rest = cov[np.ix_(keep, keep)]
+        r_rest = (cov[:, i].sum() - cov[i, i]) / np.sqrt(cov[i, i] * rest.sum())  # item with the sum of the rest
+        rows.append((c, means[i], sds[i], r_rest, _alpha_from_cov(rest) if k > 2 else np.nan))
     table = pd.DataFrame(rows, columns=["item", "mean", "sd", "item_rest_r", "alpha_if_deleted"]).set_index("item")
-    notes = []
-    if dropped:
-        notes.append(f"{dropped} respondents with a missing item were dropped (listwise).")
     negative = table.index[table["item_rest_r"] < 0].tolist()
     if negative:
         message = f"Items correlating negatively with the rest of the scale (reverse keyed?): {negative}."
         warnings.warn(message, UserWarning, stacklevel=2)
         notes.append(message)
-    return AlphaResult(alpha=alpha, standardized_alpha=_standardized_from_corr(corr),
+    return AlphaResult(alpha=alpha, standardized_alpha=_standardized_from_corr(cov / np.outer(sd, sd)),
                        ci_low=1 - (1 - alpha) * f_low, ci_high=1 - (1 - alpha) * f_high, ci=ci, n=n,
                        n_dropped=dropped, k=k, items=table, notes=notes)
-
-
-def _alpha_pairwise(data: pd.DataFrame, items, ci: float) -> AlphaResult:
-    cols = _items(data, items)
-    frame = _numeric(data, cols)
-    n, k = len(frame), len(cols)
-    cov = frame.cov(min_periods=2).to_numpy()  # pairwise-complete, as R's cov(use = "pairwise")
-    if np.isnan(cov).any():
-        raise ValueError("Some pairs of items have fewer than two respondents in common.")
-    sd = np.sqrt(np.diag(cov))
-    constant = [c for c, s in zip(cols, sd) if s == 0]
-    if constant:
-        raise ValueError(f"Items with no variance cannot enter a scale: {constant}.")
-    corr = cov / np.outer(sd, sd)
-    alpha = _alpha_from_cov(cov)
-    f_low, f_high = stats.f.ppf([1 - (1 - ci) / 2, (1 - ci) / 2], n - 1, (n - 1) * (k - 1))
-    rows = []
-    for i, c in enumerate(cols):
-        keep = [j for j in range(k) if j != i]
-        rest_var = cov[np.ix_(keep, keep)].sum()
-        r_rest = (cov[:, i].sum() - cov[i, i]) / np.sqrt(cov[i, i] * rest_var)
-        a_del = _alpha_from_cov(cov[np.ix_(keep, keep)]) if k > 2 else np.nan
-        rows.append((c, frame[c].mean(), frame[c].std(ddof=1), r_rest, a_del))
-    table = pd.DataFrame(rows, columns=["item", "mean", "sd", "item_rest_r", "alpha_if_deleted"]).set_index("item")
-    incomplete = int(frame.isna().any(axis=1).sum())
-    notes = [f"Missing answers handled pairwise: {incomplete} respondents with a missing item kept; "
-             f"n = {n} rows, as psych::alpha counts them."] if incomplete else []
-    negative = table.index[table["item_rest_r"] < 0].tolist()
-    if negative:
-        message = f"Items correlating negatively with the rest of the scale (reverse keyed?): {negative}."
-        warnings.warn(message, UserWarning, stacklevel=3)
-        notes.append(message)
-    return AlphaResult(alpha=alpha, standardized_alpha=_standardized_from_corr(corr),
-                       ci_low=1 - (1 - alpha) * f_low, ci_high=1 - (1 - alpha) * f_high, ci=ci, n=n,
-                       n_dropped=0, k=k, items=table, notes=notes)
 
 
 # --- polychoric correlations -----------------------------------------------------------
