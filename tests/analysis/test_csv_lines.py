@@ -5,6 +5,7 @@ import io
 
 import pandas as pd
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -111,6 +112,8 @@ def test_refresh_reports_progress_and_writes_only_what_is_missing(demo_wave):
     assert frames.csv_lines_refresh(demo_wave) == 0
 
 
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="SQLite serialises writing transactions (BEGIN IMMEDIATE)")
 @pytest.mark.django_db(transaction=True)
 def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, monkeypatch):
     """PostgreSQL: a writer that changes only an answer, while a refresh is reading that response's
@@ -123,8 +126,6 @@ def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, mo
 
     from surveys.models import Wave
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writing transactions (BEGIN IMMEDIATE)")
     call_command("make_demo_data", verbosity=0)
     wave = Wave.objects.get(slug="social-capital-demo")
     response = wave.responses.filter(status=Response.Status.COMPLETED).order_by("pk").first()
