@@ -19,6 +19,7 @@ import pyreadstat
 from surveys.models import Wave
 
 from . import frames
+from .frames.lines import csv_lines
 
 DATA_FORMATS = ("csv", "xlsx", "sav", "dta")
 TABLE_FORMATS = ("csv", "xlsx", "tex", "html")
@@ -37,10 +38,10 @@ CONTENT_TYPES = {
 
 def csv_rows(wave: Wave, *, bom: bool = False) -> Iterator[str]:
     """The wave's data as CSV text (codes as values; a header row of variable names), streamed in
-    chunks from the stored line of each response (see ``frames.csv_lines``): memory is bounded by
+    chunks from the stored line of each response (see ``frames.lines.csv_lines``): memory is bounded by
     the chunk, whatever the size of the wave."""
     first = True
-    for text in frames.csv_lines(wave):
+    for text in csv_lines(wave):
         if first and bom:
             text = "\ufeff" + text
         first = False

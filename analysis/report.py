@@ -1,272 +1,397 @@
-"""The report of a wave: the tables and figures the papers publish, computed from its frame.
+"""A wave's report as data: every table, figure, note and explanation, in one language.
 
-Each function takes a wave's frame (from :mod:`analysis.frames`) and returns DataFrames or
-result objects of :mod:`analysis.stats`; views, downloads and the ``analyze`` command present
-them. Nothing here queries responses.
+``report_build`` is the one place that decides what a wave's report holds: which tables and
+figures apply to its instrument (read from the questions' roles, see
+:func:`analysis.frames.roles`), their titles and notes, and why something could not be
+computed. The report page, every download, the ZIP bundle and ``manage.py analyze`` render the
+:class:`Report` it returns and compute nothing of their own, so they show the same tables with the
+same numbers.
+
+Expensive results (Table 1, reliability, cross-tabulations, models) are cached per wave version
+(the wave's completed responses) and language; what coders change without the responses changing
+(final codes, agreement) is computed on every build.
 """
 from __future__ import annotations
 
-import io
+import hashlib
 import warnings
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
-import matplotlib
+import pandas as pd
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from surveys.models import Instrument, Wave
 
-from .stats import crosstab as crosstab_mod  # noqa: E402
-from .stats import distribution, ordinal, reliability  # noqa: E402
+from . import figures, frames, tables
+from .frames import coding as coding_frames
+from .stats.agreement import agreement_table
+from .stats.comparison import compare_items
 
-PROFILE_QUESTIONS = ["region", "sector", "size", "ownership", "position", "cluster_member"]
-MODEL_PROFILE_QUESTIONS = ["size", "region"]  # the profile questions of the default model
+CACHE_SECONDS = 60 * 60 * 24
+BATCH_EXACT_LIMIT = 40_000_000  # the bundle runs many exact tests: each gets about 3 s (docs/stats.md)
 
 
 @dataclass
-class Scale:
-    """The items of a four-point scale in order, their blocks, and the display order of categories."""
+class Table:
+    """One table: ``name`` is its file name in downloads (``<name>.csv``), ``data`` its values."""
 
-    items: list[str]
-    blocks: dict[str, list[str]]
-    item_labels: dict[str, str]
-
-
-def scale_of(variables, groups: dict[str, list[str]]) -> Scale:
-    items = [code for block in groups.values() for code in block]
-    order = [v.name for v in variables if v.name in set(items)]
-    return Scale(items=order, blocks=groups, item_labels={v.name: v.label_en for v in variables if v.name in items})
+    name: str
+    title: str
+    data: pd.DataFrame
+    note: str = ""
+    result: Any = None  # the statistics result behind the table, where there is one
 
 
-def table1(frame: pd.DataFrame, items: Sequence[str], *, split_by: str | None = None, whole: bool = True
-           ) -> pd.DataFrame:
-    """Table 1: per item the % of respondents in each category, highest category first, with n.
+@dataclass
+class Figure:
+    """One figure, drawn on demand: ``name`` is its file name in downloads (``figure-<name>.png``)."""
 
-    With ``split_by`` (a profile question), one block of rows per group, indexed (group, item).
+    name: str
+    title: str
+    alt: str
+    draw: Callable[[], Any]
+    note: str = ""
+
+    def render(self, fmt: str) -> bytes:
+        return figures.figure_bytes(self.draw(), fmt)
+
+
+@dataclass
+class Section:
+    """A part of the report: its tables and figures, notes, and the explanations of what could not
+    be computed (``problems``)."""
+
+    key: str
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    result: Any = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a researcher chose on the report page; None means the report's default."""
+
+    split: str | None = None
+    item: str | None = None
+    by: str | None = None
+    outcome: str | None = None
+    predictors: tuple[str, ...] = ()
+
+
+@dataclass
+class Report:
+    wave: Wave
+    lang: str
+    n: int
+    roles: frames.Roles
+    variables: list[frames.Variable]
+    options: Options
+    sections: list[Section]
+    frame: pd.DataFrame = field(repr=False, default=None)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def tables(self) -> dict[str, Table]:
+        return {t.name: t for s in self.sections for t in s.tables}
+
+    def figures(self) -> dict[str, Figure]:
+        return {f.name: f for s in self.sections for f in s.figures}
+
+    def table(self, name: str) -> Table | None:
+        return self.tables().get(name)
+
+    def figure(self, name: str) -> Figure | None:
+        return self.figures().get(name)
+
+    def label(self, name: str) -> str:
+        """A variable's (or block's) label in the report's language."""
+        for var in self.variables:
+            if var.name == name:
+                return var.label(self.lang)
+        return name
+
+
+def _cached(wave_version: str, lang: str, name: str, compute: Callable[[], Any]) -> Any:
+    key = "analysis:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _respondents(instrument: Instrument, n: int) -> str:
+    if instrument.kind == Instrument.Kind.INTERVIEW:
+        return _("n = %(n)d interviews") % {"n": n}
+    return _("n = %(n)d respondents") % {"n": n}
+
+
+class _Builder:
+    def __init__(self, wave: Wave, lang: str, options: Options, *, all_crosstabs: bool, exact_limit: int | None):
+        self.wave, self.lang, self.options = wave, lang, options
+        self.all_crosstabs, self.exact_limit = all_crosstabs, exact_limit
+        self.version = frames.wave_version(wave)
+        self.variables = frames.variables(wave.instrument)
+        self.roles = frames.roles(wave.instrument)
+        self.frame = frames.wave_frame(wave, lang=lang)
+        self.n = len(self.frame)
+
+    def cached(self, name: str, compute: Callable[[], Any]) -> Any:
+        return _cached(self.version, self.lang, name, compute)
+
+    def variable(self, name: str) -> frames.Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+    def label(self, name: str) -> str:
+        var = self.variable(name)
+        return var.label(self.lang) if var else name
+
+    def question_label(self, code: str) -> str:
+        """The label of a question whose variables are its options (a multiple choice): the label of
+        its list of options where it has one, else the question's text."""
+        question = self.wave.instrument.questions.select_related("scale").get(code=code)
+        if question.scale and question.scale.translated("label"):
+            return question.scale.translated("label")
+        return question.text
+
+    def build(self) -> list[Section]:
+        sections: list[Section] = []
+        if not self.n:
+            return sections
+        for number, question in enumerate(self.roles.figures, start=1):
+            sections.append(self.coded_figure(number, question))
+        if self.roles.items:
+            sections += [self.table1(), self.reliability(), self.crosstab()]
+            if self.roles.outcome:
+                sections.append(self.model())
+        return sections
+
+    # --- coded figures -------------------------------------------------------------------------
+    def coded_figure(self, number: int, question: str) -> Section:
+        suffix = "" if number == 1 else str(number)
+        title = _("Figure %(number)d. %(label)s") % {"number": number, "label": self.question_label(question)}
+        section = Section(key=f"figure{number}", title=title)
+        try:
+            counts = coding_frames.figure_counts(self.wave, self.frame, self.variables, question, lang=self.lang)
+        except ValueError as exc:
+            section.problems.append(str(exc))
+            return section
+        note = _respondents(self.wave.instrument, counts.attrs["n"])
+        if counts.attrs["source"] == "coded":
+            section.notes.append(_("The counts are the coders' final codes."))
+        else:
+            section.notes.append(_("The counts are the categories the interviewers recorded "
+                                   "(the answers are not coded yet)."))
+        if counts.attrs["illustrative"]:
+            note += " · " + _("illustrative demo data: only the order of the categories follows the paper")
+            section.notes.append(_("Illustrative demo data: the counts only keep the order of the categories "
+                                   "in the paper."))
+        section.tables.append(Table(name=f"figure{number}", title=title, data=counts, note=note))
+        xlabel = _("Number of opinions")
+        section.figures.append(Figure(
+            name=f"figure{number}", title=title, note=note,
+            alt=_("Horizontal bar chart of the number of answers naming each category"),
+            draw=lambda: figures.coded_counts_figure(counts, n=counts.attrs["n"], title=title, note=note,
+                                                     xlabel=xlabel)))
+        try:
+            long, codes = coding_frames.agreement_long(self.wave, question)
+            agreement = agreement_table(long, unit="unit", coder="coder", code="code", codes=codes)
+        except ValueError:  # no codebook, or fewer than two coders: nothing to compare
+            agreement = None
+        if agreement is not None:
+            section.tables.append(Table(
+                name=f"agreement{suffix}", title=_("Agreement between coders"), data=agreement,
+                note=_('Per category, each answer is a yes/no decision of each coder; "overall" pools every '
+                       "decision. Percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).")))
+        return section
+
+    # --- Table 1 -----------------------------------------------------------------------------
+    def table1(self) -> Section:
+        items, n = self.roles.items, self.n
+        section = Section(key="table1", title=_("Table 1. Distribution of answers"))
+        split = self.options.split if self.options.split in self.roles.profile else None
+        try:
+            whole = self.cached("table1", lambda: tables.table1(self.frame, items))
+            shown = whole if split is None else self.cached(
+                f"table1:{split}", lambda: tables.table1(self.frame, items, split_by=split))
+        except ValueError as exc:
+            section.problems.append(str(exc))
+            return section
+        note = _("Percentages of valid answers, rounded so that every row sums to 100; n = number of valid "
+                 "answers.")
+        title = _("Table 1. Distribution of answers (%%), n = %(n)d") % {"n": n}
+        section.tables.append(Table(name="table1", title=title, data=shown, note=note))
+        section.result = split
+        chart_title = _("Distribution of answers (%%), n = %(n)d") % {"n": n}
+        section.figures.append(Figure(
+            name="table1", title=chart_title, note=note,
+            alt=_("Stacked bar chart of the distribution of answers to each item"),
+            draw=lambda: figures.table1_figure(whole, title=chart_title)))
+        return section
+
+    # --- reliability -------------------------------------------------------------------------
+    def reliability(self) -> Section:
+        section = Section(key="reliability", title=_("Reliability"))
+        try:
+            blocks, items = self.cached("reliability", lambda: tables.reliability_tables(
+                self.frame, self.roles.blocks, self.roles.items))
+        except ValueError as exc:
+            section.problems.append(str(exc))
+            return section
+        section.tables += [
+            Table(name="reliability", title=_("Reliability of the blocks and of the scale"), data=blocks,
+                  note=_("Cronbach's alpha with Feldt's 95% interval, standardized alpha, ordinal alpha (from "
+                         "polychoric correlations) and McDonald's omega (one factor; not identified for two-item "
+                         "blocks).")),
+            Table(name="reliability_items", title=_("Item statistics"), data=items),
+        ]
+        return section
+
+    # --- cross-tabulations -------------------------------------------------------------------
+    def _crosstab_table(self, name: str, item: str, by: str, exact_limit: int | None) -> Table:
+        result = self.cached(f"xt:{item}:{by}:{exact_limit}",
+                             lambda: tables.crosstab(self.frame, item, by, exact_limit=exact_limit))
+        title = _("Cross-tabulation of %(item)s by %(by)s") % {"item": self.label(item), "by": self.label(by)}
+        return Table(name=name, title=title, data=result.counts, result=result,
+                     note=_("Each cell: count, row %, expected count; cells whose adjusted residual exceeds ±1.96 "
+                            "are highlighted. Pearson's chi-square (no continuity correction), the likelihood ratio "
+                            "G², Cramér's V and, for sparse tables, Fisher's exact test."))
+
+    def crosstab(self) -> Section:
+        section = Section(key="crosstab", title=_("Cross-tabulation"))
+        choices = [v.name for v in self.variables if v.values and v.type != "multiple"]
+        item = self.options.item if self.options.item in choices else self.roles.items[0]
+        candidates = [q for q in dict.fromkeys([*self.roles.covariates, *self.roles.profile]) if q != item]
+        # the default: the covariate (else profile question) with the fewest categories, the cheapest table
+        default_by = min(candidates, key=lambda q: (q not in self.roles.covariates, len(self.variable(q).values)
+                                                    if self.variable(q) else 0), default=None)
+        by = self.options.by if self.options.by in choices else default_by
+        section.result = (item, by)
+        if by is None or by == item:
+            section.problems.append(_("This instrument has no profile question to cross-tabulate by."))
+            return section
+        try:
+            section.tables.append(self._crosstab_table("crosstab", item, by, None))
+        except ValueError as exc:
+            section.problems.append(str(exc))
+        if self.all_crosstabs:
+            for by_q in self.roles.covariates or self.roles.profile:
+                for item_q in self.roles.items:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        try:
+                            section.tables.append(self._crosstab_table(
+                                f"crosstab_{item_q}_by_{by_q}", item_q, by_q, self.exact_limit or BATCH_EXACT_LIMIT))
+                        except ValueError:  # e.g. a constant item: the page explains
+                            continue
+        return section
+
+    # --- ordinal regression ------------------------------------------------------------------
+    def model(self) -> Section:
+        outcome = self.roles.outcome
+        section = Section(key="model", title=_("Ordinal regression"))
+        chosen = self.options.outcome is not None
+        try:
+            if chosen:
+                data, formula = tables.model_data(self.frame, self.roles.blocks, self.options.outcome,
+                                                  list(self.options.predictors))
+            else:
+                data, formula = tables.default_model_data(self.frame, self.roles.blocks, outcome,
+                                                          [c for c in self.roles.covariates if c in self.frame])
+            result = self.cached(f"model:{formula}", lambda: tables.fit_model(data, formula))
+        except ValueError as exc:
+            section.problems.append(str(exc))
+            return section
+        section.result = result
+        section.notes += list(result.notes)
+        section.tables += [
+            Table(name="ordinal_coefficients", title=_("Ordinal regression: coefficients"),
+                  data=tables.coefficient_table(result), result=result,
+                  note=_("Proportional-odds model %(formula)s: logit P(Y ≤ j) = θj − x′β, as R's ordinal::clm; "
+                         "Wald 95%% intervals of the odds ratios; n = %(n)d.") % {"formula": result.formula,
+                                                                                 "n": result.n}),
+            Table(name="ordinal_thresholds", title=_("Ordinal regression: thresholds"), data=result.thresholds),
+            Table(name="ordinal_fit", title=_("Ordinal regression: fit"), data=tables.fit_table(result)),
+        ]
+        if len(result.brant):
+            section.tables.append(Table(name="ordinal_brant", title=_("Brant test of proportional odds"),
+                                        data=result.brant))
+        vary = next((p for p in result._rhs_columns if p in self.roles.blocks), None)
+        if vary is not None:
+            model_outcome = self.options.outcome or outcome
+            title = _("Predicted probabilities of %(outcome)s") % {"outcome": self.label(model_outcome)}
+            xlabel = self.label(vary)
+            section.figures.append(Figure(
+                name="probabilities", title=title,
+                alt=_("Predicted probabilities of each outcome category as a block score varies"),
+                draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary),
+                                                        title=title, xlabel=xlabel)))
+        return section
+
+
+def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None, all_crosstabs: bool = False,
+                 exact_limit: int | None = None) -> Report:
+    """Build the report of ``wave`` in ``lang``.
+
+    Parameters
+    ----------
+    options : Options, optional
+        The page's choices (split of Table 1, the cross-tabulation, the model); defaults otherwise.
+    all_crosstabs : bool
+        Also every item by every covariate (profile question) with its exact test, as the bundle has.
+    exact_limit : int, optional
+        The work bound of each exact test of ``all_crosstabs``.
     """
-    if not items:
-        raise ValueError("This instrument has no scale items to tabulate.")
-    categories = list(frame[items[0]].cat.categories)[::-1]  # Very high ... Low
-    if split_by is None:
-        return distribution.item_distribution(frame, items, categories, decimals=1, whole=whole)
-    if split_by not in frame.columns:
-        raise ValueError(f"Unknown profile question {split_by!r}.")
-    parts = {}
-    for group, sub in frame.groupby(split_by, observed=False):
-        if len(sub):
-            parts[group] = distribution.item_distribution(sub, items, categories, decimals=1, whole=whole)
-    return pd.concat(parts, names=[split_by, "item"])
+    with translation.override(lang):
+        builder = _Builder(wave, lang, options or Options(), all_crosstabs=all_crosstabs, exact_limit=exact_limit)
+        sections = builder.build()
+    return Report(wave=wave, lang=lang, n=builder.n, roles=builder.roles, variables=builder.variables,
+                  options=options or Options(), sections=sections, frame=builder.frame)
 
 
-def block_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
-    """Mean item code (1..4) of each block, per respondent."""
-    out = {}
-    for name, items in blocks.items():
-        codes = pd.DataFrame({i: frame[i].cat.codes.replace(-1, np.nan) + 1 for i in items})
-        out[name] = codes.mean(axis=1, skipna=False)
-    return pd.DataFrame(out, index=frame.index)
+def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
+    """Two waves of one instrument side by side (:func:`analysis.stats.comparison.compare_items`) over
+    the scale's items and the outcome. Raises ValueError, with the reason, when they cannot be compared."""
+    with translation.override(lang):
+        if a.instrument_id != b.instrument_id:
+            raise ValueError(_("Only waves of the same instrument can be compared."))
+        roles = frames.roles(a.instrument)
+        items = [*roles.items, *([roles.outcome] if roles.outcome else [])]
+        if not items:
+            raise ValueError(_("This instrument has no ordered scale items to compare."))
+        frame_a, frame_b = frames.wave_frame(a, lang=lang), frames.wave_frame(b, lang=lang)
+        if not len(frame_a) or not len(frame_b):
+            raise ValueError(_("Both waves need completed responses."))
+        table = compare_items(frame_a, frame_b, items)
+        return Table(name=f"compare-{a.slug}-{b.slug}", title=_("%(a)s compared with %(b)s") % {
+            "a": a.title, "b": b.title}, data=table,
+            note=_("Mean item code (1 = lowest category) in each wave, the change b − a, and the Mann–Whitney U "
+                   "test of each item (two-sided, normal approximation with tie and continuity correction); "
+                   "p_holm is the p-value adjusted for testing every item (Holm)."))
 
 
-def reliability_tables(frame: pd.DataFrame, scale: Scale) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The block table (alpha with CI, ordinal alpha, omega per block and for the scale) and the item table."""
-    table = reliability.block_reliability(frame, scale.blocks)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        items = reliability.cronbach_alpha(frame, scale.items).items
-    return table, items
+def crosstab_choices(variables: Sequence[frames.Variable], lang: str) -> list[tuple[str, str]]:
+    """The questions a cross-tabulation can use: every single-choice variable."""
+    return [(v.name, f"{v.name} — {v.label(lang)}") for v in variables if v.values and v.type != "multiple"]
 
 
-def crosstab(frame: pd.DataFrame, item: str, by: str, *, exact_limit: int | None = None
-             ) -> crosstab_mod.CrosstabResult:
-    return crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit)
+def model_choices(variables: Sequence[frames.Variable], roles: frames.Roles, lang: str
+                  ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(outcomes, predictors) a model can use: ordered questions; block scores and choice questions."""
+    with translation.override(lang):
+        outcomes = [(v.name, f"{v.name} — {v.label(lang)}") for v in variables
+                    if v.values and v.type != "multiple" and v.ordered]
+        blocks = [(b, _("Block score: %(block)s") % {"block": b}) for b in roles.blocks]
+    return outcomes, blocks + crosstab_choices(variables, lang)
 
 
-def default_model_data(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> tuple[pd.DataFrame, str]:
-    """readiness on the four block scores, size and region: the report's default model."""
-    data = pd.concat([frame[["readiness", "size", "region"]], block_scores(frame, blocks)], axis=1)
-    formula = "readiness ~ " + " + ".join([*blocks, "size", "region"])
-    return data, formula
-
-
-def model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str, predictors: Sequence[str]
-               ) -> tuple[pd.DataFrame, str]:
-    """Data and formula for a chosen outcome and predictors (block scores, items or profile questions)."""
-    scores = block_scores(frame, blocks)
-    columns = {}
-    for name in [outcome, *predictors]:
-        if name in scores:
-            columns[name] = scores[name]
-        elif name in frame.columns:
-            columns[name] = frame[name]
-        else:
-            raise ValueError(f"Unknown variable {name!r}.")
-    if not predictors:
-        raise ValueError("Choose at least one predictor.")
-    if outcome in predictors:
-        raise ValueError("The outcome cannot also be a predictor.")
-    data = pd.DataFrame(columns)
-    if not isinstance(data[outcome].dtype, pd.CategoricalDtype) or not data[outcome].cat.ordered:
-        raise ValueError(f"The outcome {outcome!r} must be an ordered scale question.")
-    return data, f"{outcome} ~ " + " + ".join(predictors)
-
-
-def fit_model(data: pd.DataFrame, formula: str) -> ordinal.OrdinalResult:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return ordinal.fit(data, formula)
-
-
-def predicted_profiles(result: ordinal.OrdinalResult, data: pd.DataFrame, vary: str) -> pd.DataFrame:
-    """Predicted category probabilities as ``vary`` moves over its range, others at typical values."""
-    base = {}
-    for col in result._rhs_columns:
-        series = data[col].dropna()
-        base[col] = series.mode().iloc[0] if isinstance(series.dtype, pd.CategoricalDtype) else float(series.mean())
-    series = data[vary].dropna()
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        grid = [c for c in series.cat.categories if (series == c).any()]
-    else:
-        grid = list(np.linspace(series.min(), series.max(), 13))
-    profiles = pd.DataFrame([{**base, vary: g} for g in grid])
-    proba = result.predict_proba(profiles)
-    proba.index = pd.Index(grid, name=vary)
-    return proba
-
-
-def figure1_counts(frame: pd.DataFrame, variables, question: str = "added_value", lang: str = "en") -> pd.DataFrame:
-    """Figure 1's data: per category of a coded multiple-choice question, the number of interviews
-    naming it (largest first), with ``n`` interviews in ``attrs["n"]``."""
-    rows = []
-    for var in variables:
-        if var.question == question and var.name.startswith(f"{question}__"):
-            code = int(var.name.split("__", 1)[1])
-            label = var.label(lang).split(": ", 1)[-1]
-            rows.append({"code": code, "label": label, "count": int(frame[var.name].fillna(0).sum())})
-    if not rows:
-        raise ValueError(f"This instrument has no coded question {question!r}.")
-    table = pd.DataFrame(rows).sort_values(["count", "code"], ascending=[False, True]).set_index("code")
-    table.attrs["n"] = len(frame)
-    return table
-
-
-# --- figures ----------------------------------------------------------------------------
-
-GREYS = ["#1a1a1a", "#595959", "#8c8c8c", "#bfbfbf", "#e0e0e0"]
-HATCHES = ["", "//", "..", "xx", "\\\\"]
-
-
-def _style(ax) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=9)
-
-
-def figure1(counts: pd.DataFrame, *, n: int, title: str, note: str, xlabel: str) -> plt.Figure:
-    """Horizontal bars of the number of opinions per category, largest at the top (sober, greyscale)."""
-    data = counts.sort_values("count")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.4))
-    ax.barh(data["label"], data["count"], color="#595959", edgecolor="black", linewidth=0.6)
-    for y, v in enumerate(data["count"]):
-        ax.text(v + 0.15, y, str(int(v)), va="center", fontsize=9)
-    ax.set_xlim(0, max(12, int(data["count"].max()) + 1))
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    fig.text(0.01, 0.01, note, fontsize=8, ha="left", va="bottom")
-    _style(ax)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
-
-
-def table1_figure(table: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Stacked horizontal bars of Table 1 (items top to bottom, categories left to right)."""
-    labels = [c for c in table.columns if c not in ("n", "missing")]
-    data = table[labels].astype(float).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(data) + 1.6))
-    left = np.zeros(len(data))
-    for i, label in enumerate(labels):
-        ax.barh(range(len(data)), data[label], left=left, color=GREYS[i % len(GREYS)], hatch=HATCHES[i % len(HATCHES)],
-                edgecolor="black", linewidth=0.5, label=label)
-        left += data[label].to_numpy()
-    ax.set_yticks(range(len(data)))
-    ax.set_yticklabels([str(i) for i in data.index], fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("%", fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(ncol=len(labels), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    _style(ax)
-    fig.tight_layout()
-    return fig
-
-
-def probability_figure(proba: pd.DataFrame, *, title: str, xlabel: str) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(7, 4))
-    x = proba.index
-    numeric = not isinstance(x[0], str)
-    for i, col in enumerate(proba.columns):
-        style = ["-", "--", "-.", ":", "-"][i % 5]
-        ax.plot(range(len(x)) if not numeric else x, proba[col], style, color=GREYS[min(i, 3)], linewidth=1.8,
-                label=str(col), marker="o" if not numeric else None)
-    if not numeric:
-        ax.set_xticks(range(len(x)))
-        ax.set_xticklabels([str(v) for v in x], fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("P", fontsize=9)
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(fontsize=8, frameon=False)
-    _style(ax)
-    fig.tight_layout()
-    return fig
-
-
-def figure_bytes(fig: plt.Figure, fmt: str) -> bytes:
-    if fmt not in ("png", "svg", "pdf"):
-        raise ValueError(f"Unknown figure format {fmt!r}.")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def coefficient_table(result: ordinal.OrdinalResult) -> pd.DataFrame:
-    return result.coefficients[["estimate", "std_err", "z", "p", "odds_ratio", "ci_low", "ci_high"]]
-
-
-def fit_table(result: ordinal.OrdinalResult) -> pd.DataFrame:
-    r2 = result.pseudo_r2
-    return pd.DataFrame({"value": {
-        "n": result.n, "log-likelihood": result.loglik, "null log-likelihood": result.loglik_null,
-        "LR chi2": result.lr_chi2, "df": result.lr_df, "p": result.lr_p, "AIC": result.aic, "BIC": result.bic,
-        "McFadden R2": r2["mcfadden"], "Cox-Snell R2": r2["cox_snell"], "Nagelkerke R2": r2["nagelkerke"]}})
-
-
-def comparison(frame_a: pd.DataFrame, frame_b: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """Two waves side by side: per item the mean code, the change, and a Mann-Whitney U test
-    (two-sided, normal approximation with tie and continuity correction: R's
-    ``wilcox.test(a, b, exact = FALSE)``), with ``p_holm``, Holm's adjustment for testing every
-    item (R's ``p.adjust(p, "holm")``)."""
-    from scipy import stats
-    from statsmodels.stats.multitest import multipletests
-
-    rows = []
-    for item in items:
-        a = frame_a[item].cat.codes.replace(-1, np.nan).dropna() + 1
-        b = frame_b[item].cat.codes.replace(-1, np.nan).dropna() + 1
-        if len(a) and len(b):
-            u = stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic")
-            stat, p = float(u.statistic), float(u.pvalue)
-            if pd.concat([a, b]).nunique() == 1:  # every answer the same: no test (R gives NaN)
-                p = float("nan")
-        else:
-            stat = p = float("nan")
-        rows.append({"item": item, "n_a": len(a), "mean_a": a.mean(), "n_b": len(b), "mean_b": b.mean(),
-                     "change": b.mean() - a.mean(), "U": stat, "p": p})
-    table = pd.DataFrame(rows).set_index("item")
-    tested = table["p"].notna()
-    table["p_holm"] = np.nan
-    if tested.any():
-        table.loc[tested, "p_holm"] = multipletests(table.loc[tested, "p"], method="holm")[1]
-    return table
-
+def split_choices(report: Report) -> list[tuple[str, str]]:
+    """The profile questions Table 1 can be split by, with their labels."""
+    return [(q, report.label(q)) for q in report.roles.profile]

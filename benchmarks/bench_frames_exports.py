@@ -53,8 +53,10 @@ def main() -> None:
     from django.utils import timezone
 
     from analysis import exports, frames
+    from analysis.frames import lines
     from analysis.models import ResponseLine
-    from analysis.management.commands.analyze import write_report
+    from analysis.bundle import bundle_write
+    from analysis.report import report_build
     from surveys.demo import social_capital_rows
     from surveys.models import Answer, Instrument, Question, Response, Wave
 
@@ -93,7 +95,7 @@ def main() -> None:
                     fh.write(line)
 
         t0 = time.perf_counter()
-        written = frames.csv_lines_refresh(wave)
+        written = lines.csv_lines_refresh(wave)
         seconds = time.perf_counter() - t0
         print(f"CSV lines written (once per response, on its first export): {written:,} in {seconds:.2f} s "
               f"= {n / seconds:,.0f} responses/s")
@@ -110,7 +112,7 @@ def main() -> None:
         print(f"SPSS export: {seconds:.2f} s, peak {peak:.0f} MiB")
     if not args.no_analyze:
         wave = Wave.objects.get(slug=f"bench-{args.sizes[-1]}")
-        _, seconds, peak = measure(lambda: write_report(wave, Path(tmp) / "report"))
+        _, seconds, peak = measure(lambda: bundle_write(report_build(wave, all_crosstabs=True), Path(tmp) / "report"))
         print(f"\nanalyze end to end on {args.sizes[-1]:,} responses: {seconds:.1f} s, peak {peak:.0f} MiB")
 
 

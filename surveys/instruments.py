@@ -29,6 +29,14 @@ def _texts(node: dict[str, Any], key: str, *, required: bool = False) -> dict[st
     return out
 
 
+def _role(q: dict[str, Any]) -> str:
+    role = q.get("role", "")
+    if role not in Question.Role.values:
+        raise ValidationError(f"{q.get('code')}: unknown role {role!r}; choose one of "
+                              f"{', '.join(r for r in Question.Role.values if r)}.")
+    return role
+
+
 def instrument_import(*, data: dict[str, Any]) -> Instrument:
     """Create or update an instrument from its definition; return it."""
     if not data.get("code"):
@@ -67,7 +75,7 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
                     defaults={
                         "section": section, "type": q["type"], "required": bool(q.get("required", True)),
                         "order": q_order, "scale": scales.get(scale_code) if scale_code else None,
-                        "group": q.get("group", ""), "min_value": q.get("min"), "max_value": q.get("max"),
+                        "group": q.get("group", ""), "role": _role(q), "min_value": q.get("min"), "max_value": q.get("max"),
                         "max_length": q.get("max_length"),
                         **_texts(q, "text", required=True), **_texts(q, "help"),
                     },

@@ -156,6 +156,16 @@ class Question(TranslatedMixin, models.Model):
         DATE = "date", _("Date")
         YES_NO = "yes_no", _("Yes/no")
 
+    class Role(models.TextChoices):
+        """What the analysis does with a question: instrument data, so that no analysis code names
+        a question. A question without a role still gets every table its type allows."""
+
+        NONE = "", _("No particular role")
+        OUTCOME = "outcome", _("Outcome of the ordinal regression")
+        PROFILE = "profile", _("Profile question (splits tables, cross-tabulations)")
+        COVARIATE = "covariate", _("Profile question and covariate of the default model")
+        FIGURE = "figure", _("Coded question shown as a figure")
+
     CHOICE_TYPES = {Type.SCALE, Type.SINGLE, Type.MULTIPLE}
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
@@ -175,6 +185,10 @@ class Question(TranslatedMixin, models.Model):
     group = models.SlugField(
         _("group"), max_length=64, blank=True,
         help_text=_("Block of items analysed together (for example a reliability block)."),
+    )
+    role = models.CharField(
+        _("role in the analysis"), max_length=12, choices=Role.choices, default=Role.NONE, blank=True,
+        help_text=_("The outcome, the profile questions and the coded figure of the wave's report."),
     )
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)

@@ -22,7 +22,7 @@ def _reference():
 def test_table1_on_the_page(researcher_client, demo_wave):
     page = researcher_client.get("/analysis/w/social-capital-demo/")
     assert page.status_code == 200
-    table = page.context["table1"]
+    table = page.context["report"].table("table1").data
     assert table[["Very high", "High", "Not very high", "Low"]].astype(int).values.tolist() == _reference()
     assert (table["n"] == 100).all()
     html = page.content.decode()
@@ -58,16 +58,18 @@ def test_analyze_command_writes_table1_and_report(demo_wave, tmp_path):
 
 def test_crosstab_and_model_forms(researcher_client, demo_wave):
     page = researcher_client.get("/analysis/w/social-capital-demo/?item=sc7_trust&by=size")
-    assert page.context["crosstab"].n == 100 and page.context["crosstab_item"] == "sc7_trust"
+    report = page.context["report"]
+    assert report.table("crosstab").result.n == 100 and report.section("crosstab").result == ("sc7_trust", "size")
     page = researcher_client.get("/analysis/w/social-capital-demo/?outcome=readiness&predictors=relationships_participation&predictors=size")
-    assert list(page.context["coefficients"].index)[0] == "relationships_participation"
+    coefficients = page.context["report"].table("ordinal_coefficients").data
+    assert list(coefficients.index)[0] == "relationships_participation"
     bad = researcher_client.get("/analysis/w/social-capital-demo/?outcome=readiness&predictors=readiness")
     assert bad.status_code == 200 and "cannot also be a predictor" in bad.content.decode()
 
 
 def test_default_model_has_something_to_find(researcher_client, demo_wave):
     page = researcher_client.get("/analysis/w/social-capital-demo/")
-    model = page.context["model"]
+    model = page.context["report"].section("model").result
     assert model.converged and model.lr_p < 0.001 and model.n == 100
 
 
@@ -104,9 +106,10 @@ def test_wave_comparison(researcher_client, demo_wave, social_capital):
     assert "Both waves need completed responses" in r.content.decode()
     r = researcher_client.get("/analysis/compare/?a=social-capital-demo&b=social-capital-demo")
     assert r.status_code == 400 and "two different waves" in r.content.decode()
-    from analysis import report, frames
+    from analysis import frames
+    from analysis.stats.comparison import compare_items
     df = frames.wave_frame(demo_wave)
-    table = report.comparison(df, df.iloc[:50], ["sc1_contacts", "sc7_trust"])
+    table = compare_items(df, df.iloc[:50], ["sc1_contacts", "sc7_trust"])
     assert table.loc["sc7_trust", "n_a"] == 100 and table.loc["sc7_trust", "n_b"] == 50
     assert table.loc["sc7_trust", "change"] == pytest.approx(
         (df["sc7_trust"].cat.codes[:50] + 1).mean() - (df["sc7_trust"].cat.codes + 1).mean())
@@ -119,12 +122,12 @@ def test_wave_comparison(researcher_client, demo_wave, social_capital):
 
 def test_figure1_from_the_interview_demo(researcher_client, demo_wave, tmp_path):
     page = researcher_client.get("/analysis/w/cluster-managers-demo/")
-    counts = page.context["figure1"]
+    counts = page.context["report"].table("figure1").data
     assert counts["count"].tolist() == [12, 11, 9, 8, 6, 5, 3]
     assert counts["label"].iloc[0] == "Generating common R&D projects"
     assert counts["label"].iloc[-1] == "Services offered by the cluster management"
     html = page.content.decode()
-    assert "Illustrative demo data" in html and "n = 50 cluster managers" in html
+    assert "Illustrative demo data" in html and "n = 50 interviews" in html
     png = researcher_client.get("/analysis/w/cluster-managers-demo/download/figure-figure1.png")
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
     csv_text = researcher_client.get("/analysis/w/cluster-managers-demo/download/figure1.csv").content.decode()
@@ -162,46 +165,10 @@ def test_a_tiny_wave_gets_explanations_not_errors(researcher_client, social_capi
 
 def test_agreement_between_coders_on_the_interview_report(researcher_client, demo_wave):
     page = researcher_client.get("/analysis/w/cluster-managers-demo/")
-    table = page.context["agreement"]
+    table = page.context["report"].table("agreement").data
     assert table.loc["overall", "units"] == 350
     assert table.loc["overall", "percent_agreement"] == pytest.approx(92.2857, abs=1e-4)
     assert table.loc["overall", "krippendorff_alpha"] == pytest.approx(0.7497, abs=1e-4)
     assert table.loc[3, "percent_agreement"] == 100.0
     csv_text = researcher_client.get("/analysis/w/cluster-managers-demo/download/agreement.csv").content.decode()
     assert csv_text.splitlines()[0] == "code,units,percent_agreement,cohens_kappa,krippendorff_alpha"
-
-
-def test_wave_comparison_matches_r():
-    """report.comparison against wilcox.test(exact = FALSE) and p.adjust(, "holm")
-    (reference/comparison/make_reference.R)."""
-    from analysis import report
-
-    here = Path(__file__).parent
-    ref = json.loads((here / "reference" / "comparison" / "reference.json").read_text())
-    data = pd.read_csv(here / "stats" / "reference" / "reliability" / "demo_social_capital.csv")
-    frame = data[ref["items"]].apply(lambda s: pd.Categorical(s, categories=[1, 2, 3, 4], ordered=True))
-    table = report.comparison(frame[data["readiness"] <= 2], frame[data["readiness"] >= 3], ref["items"])
-    assert table["U"].tolist() == pytest.approx(ref["U"], abs=1e-9)
-    assert table["p"].tolist() == pytest.approx(ref["p"], rel=1e-9)
-    assert table["p_holm"].tolist() == pytest.approx(ref["p_holm"], rel=1e-9)
-    assert table["mean_a"].tolist() == pytest.approx(ref["mean_a"], abs=1e-12)
-    assert table["mean_b"].tolist() == pytest.approx(ref["mean_b"], abs=1e-12)
-
-
-def test_wave_comparison_item_without_variation_is_not_tested():
-    """An item answered the same by everyone in both waves has no test (R: p = NaN) and does not
-    count in Holm's adjustment. R: wilcox.test(exact = FALSE) on the three items below gives
-    W = 6, 4.5, 1 and p = NaN, 0.716289750540843, 0.0954832320975473; p.adjust(p, "holm") gives
-    NaN, 0.716289750540843, 0.190966464195095."""
-    from analysis import report
-
-    def cat(values):
-        return pd.Categorical(values, categories=[1, 2, 3, 4], ordered=True)
-
-    a = pd.DataFrame({"x": cat([1, 1, 1, 1]), "y": cat([1, 2, 3, 4]), "w": cat([1, 2, 2, 3])})
-    b = pd.DataFrame({"x": cat([1, 1, 1]), "y": cat([2, 3, 4]), "w": cat([3, 3, 4])})
-    table = report.comparison(a, b, ["x", "y", "w"])
-    assert table["U"].tolist() == [6, 4.5, 1]
-    assert pd.isna(table.loc["x", "p"]) and pd.isna(table.loc["x", "p_holm"])
-    assert table.loc[["y", "w"], "p"].tolist() == pytest.approx([0.716289750540843, 0.0954832320975473], rel=1e-9)
-    assert table.loc[["y", "w"], "p_holm"].tolist() == pytest.approx([0.716289750540843, 0.190966464195095], rel=1e-9)

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tqdm import tqdm
 
-from analysis import exports, frames
+from analysis import exports
+from analysis.frames import lines
 from surveys.models import Wave
 
 
@@ -28,6 +29,6 @@ class Command(BaseCommand):
                 def progress(done, total):
                     bar.total = total
                     bar.update(done - bar.n)
-                frames.csv_lines_refresh(wave_obj, progress=progress)
+                lines.csv_lines_refresh(wave_obj, progress=progress)
         exports.write_data(wave_obj, format, out, lang=lang, bom=bom)
         self.stdout.write(f"{wave_obj.slug}: written to {out}")

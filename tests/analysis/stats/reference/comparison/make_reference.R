@@ -1,9 +1,9 @@
-# Reference values for analysis.report.comparison (the wave comparison): wilcox.test and p.adjust,
+# Reference values for analysis.stats.comparison.compare_items (the wave comparison): wilcox.test and p.adjust,
 # computed by R 4.2.2. Run from this folder:  Rscript make_reference.R   (writes reference.json)
-# Data: the demo wave (../../stats/reference/reliability/demo_social_capital.csv): the respondents
+# Data: the demo wave (../reliability/demo_social_capital.csv): the respondents
 # with readiness 1 or 2 as wave a, those with 3 or 4 as wave b (so some items differ).
 suppressPackageStartupMessages(library(jsonlite))
-x <- read.csv("../../stats/reference/reliability/demo_social_capital.csv")
+x <- read.csv("../reliability/demo_social_capital.csv")
 items <- colnames(x)[1:8]
 a <- x[x$readiness <= 2, ]
 b <- x[x$readiness >= 3, ]

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analysis import exports, frames
+from analysis.frames import lines
 from analysis.models import ResponseLine
 from surveys.models import Answer, Question, Response, Section
 
@@ -94,22 +95,22 @@ def test_a_new_question_and_a_renamed_wave_rewrite_the_lines(demo_wave):
     demo_wave.slug = "renamed-demo"
     demo_wave.save()
     assert {r["wave"] for r in _rows(demo_wave)} == {"renamed-demo"}
-    assert set(ResponseLine.objects.values_list("layout", flat=True)) == {frames.csv_layout(demo_wave)}
+    assert set(ResponseLine.objects.values_list("layout", flat=True)) == {lines.csv_layout(demo_wave)}
 
 
 def test_a_line_missing_while_streaming_is_built_on_the_spot(demo_wave, monkeypatch):
     expected = "".join(exports.csv_rows(demo_wave))
     ResponseLine.objects.all().delete()
-    monkeypatch.setattr(frames, "csv_lines_refresh", lambda wave: 0)  # as if deleted after the refresh
+    monkeypatch.setattr(lines, "csv_lines_refresh", lambda wave: 0)  # as if deleted after the refresh
     assert "".join(exports.csv_rows(demo_wave)) == expected
     assert not ResponseLine.objects.exists()
 
 
 def test_refresh_reports_progress_and_writes_only_what_is_missing(demo_wave):
     calls = []
-    assert frames.csv_lines_refresh(demo_wave, chunk_size=30, progress=lambda d, t: calls.append((d, t))) == 100
+    assert lines.csv_lines_refresh(demo_wave, chunk_size=30, progress=lambda d, t: calls.append((d, t))) == 100
     assert calls == [(30, 100), (60, 100), (90, 100), (100, 100)]
-    assert frames.csv_lines_refresh(demo_wave) == 0
+    assert lines.csv_lines_refresh(demo_wave) == 0
 
 
 @pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
@@ -141,7 +142,7 @@ def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, mo
             connections["default"].close()
 
     thread = threading.Thread(target=writer)
-    real = frames._answers_by_response
+    real = lines.answers_by_response
 
     def racing(responses):
         rows = list(real(responses))
@@ -149,9 +150,9 @@ def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, mo
         thread.join(timeout=1.0)  # the writer now waits for this refresh to commit
         yield from rows
 
-    monkeypatch.setattr(frames, "_answers_by_response", racing)
-    frames.csv_lines_refresh(wave)
-    monkeypatch.setattr(frames, "_answers_by_response", real)
+    monkeypatch.setattr(lines, "answers_by_response", racing)
+    lines.csv_lines_refresh(wave)
+    monkeypatch.setattr(lines, "answers_by_response", real)
     thread.join(timeout=30)
     assert not thread.is_alive()
     row = next(r for r in _rows(wave) if r["response_id"] == str(response.uuid))

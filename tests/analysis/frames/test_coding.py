@@ -1,4 +1,4 @@
-"""analysis.coding: the long frame of codings and the Figure 1 counts, from stored codings."""
+"""analysis.frames.coding: the long frame of codings and the coded figure's counts, from stored codings."""
 from __future__ import annotations
 
 import csv
@@ -9,14 +9,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analysis.coding import coded_units, coding_frame, figure1_counts
+from analysis.frames.coding import coded_units, coding_frame, figure_counts, final_code_counts
 from surveys import coding_services as csvc
 
 from tests.surveys.interview_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "figure1_added_value.csv"
+REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "figure1_added_value.csv"
 SHARED_REFERENCE = Path("/work/shared/reference/figure1_added_value.csv")
 
 
@@ -48,7 +48,7 @@ def test_coding_frame_is_long_and_takes_constant_queries(make_interview, codeboo
     assert frame.values.tolist() == [[u0, "coder_a", 1], [u0, "coder_a", 2], [u0, "coder_b", 1],
                                      [u1, "coder_a", 7]]
     assert len(larger_frame) == 7
-    units = coded_units(interview_wave)
+    units = coded_units(interview_wave, "added_value")
     assert units.shape == (5, 2)
     assert [str(interviews[2].response.uuid), "coder_b"] in units.values.tolist()
 
@@ -57,7 +57,7 @@ def test_unfinished_codings_are_not_in_the_frame(make_interview, codebook, users
     interview = make_interview("Answer")
     csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=False,
                      codes=[csvc.CodeInput(category=codebook.categories.get(code=1))])
-    assert coding_frame(interview_wave).empty
+    assert coding_frame(interview_wave, "added_value").empty
 
 
 def test_figure1_counts_final_codes_in_the_figures_order(make_interview, codebook, users, interview_wave):
@@ -70,7 +70,7 @@ def test_figure1_counts_final_codes_in_the_figures_order(make_interview, codeboo
         ([3], [4], None),           # two coders, unresolved: not counted yet
     ])
     with CaptureQueriesContext(connection) as queries:
-        counts = figure1_counts(interview_wave)
+        counts = final_code_counts(interview_wave, "added_value")
     assert len(queries.captured_queries) <= 8
     assert counts["count"].tolist() == [2, 1, 0, 0, 0, 0, 1]
     assert counts["code"].tolist() == [1, 2, 3, 4, 5, 6, 7]
@@ -91,26 +91,26 @@ def test_figure1_counts_final_codes_in_the_figures_order(make_interview, codeboo
 
 def test_no_codebook_is_a_clear_error(interview_wave, cluster_managers):
     with pytest.raises(ValueError, match="no codebook"):
-        figure1_counts(interview_wave, "top_advantages")
+        final_code_counts(interview_wave, "top_advantages")
     with pytest.raises(ValueError, match="no codebook"):
         coding_frame(interview_wave, "added_value")
 
 
 def test_frames_are_plain_pandas(make_interview, codebook, users, interview_wave):
     code_all(codebook, users, [make_interview("A")], [([2], [2], [2])])
-    assert isinstance(coding_frame(interview_wave), pd.DataFrame)
-    assert figure1_counts(interview_wave).set_index("code")["count"].to_dict()[2] == 1
+    assert isinstance(coding_frame(interview_wave, "added_value"), pd.DataFrame)
+    assert final_code_counts(interview_wave, "added_value").set_index("code")["count"].to_dict()[2] == 1
 
 
 def test_the_report_counts_final_codes_once_there_are_any(make_interview, codebook, users, interview_wave):
-    from analysis import coding, frames
+    from analysis import frames
 
     interviews = [make_interview(f"Answer {i}") for i in range(3)]
     frame, variables = frames.wave_frame(interview_wave), frames.variables(interview_wave.instrument)
-    recorded = coding.figure1_table(interview_wave, frame, variables)
-    assert recorded.attrs == {"n": 3, "source": "recorded"}
+    recorded = figure_counts(interview_wave, frame, variables, "added_value")
+    assert recorded.attrs == {"n": 3, "source": "recorded", "illustrative": False}
     code_all(codebook, users, interviews[:2], [([6, 2], [6, 2], [6, 2]), ([6], None, None)])
-    coded = coding.figure1_table(interview_wave, frame, variables)
-    assert coded.attrs == {"n": 2, "source": "coded"}
+    coded = figure_counts(interview_wave, frame, variables, "added_value")
+    assert coded.attrs == {"n": 2, "source": "coded", "illustrative": False}
     assert coded["count"].tolist()[:2] == [2, 1] and coded.index.tolist()[:2] == [6, 2]
     assert coded["count"].sum() == 3 and list(coded.columns) == ["label", "count"]

@@ -16,22 +16,16 @@ object is built per row.
 """
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import hashlib
-import io
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from django.db import connections, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db import connections
+from django.db.models import Count, Max, Min, Q, QuerySet
 
-from surveys.models import Answer, Instrument, Option, Question, Response, Wave
-
-from .models import ResponseLine
+from surveys.models import Answer, Instrument, Option, Question, Response, Scale, Wave
 
 META_COLUMNS = ["response_id", "wave", "submitted_at", "language"]
 
@@ -95,7 +89,7 @@ def variables(instrument: Instrument) -> list[Variable]:
     return out
 
 
-def _responses(waves: Sequence[Wave]):
+def completed_responses(waves: Sequence[Wave]):
     return Response.objects.filter(wave__in=waves, status=Response.Status.COMPLETED)
 
 
@@ -118,7 +112,7 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     wave_list = [waves] if isinstance(waves, Wave) else list(waves)
     instrument = _instrument_of(wave_list)
     variables_ = variables(instrument)
-    responses = _responses(wave_list)
+    responses = completed_responses(wave_list)
     if pk_range is not None:
         responses = responses.filter(pk__gte=pk_range[0], pk__lte=pk_range[1])
     meta = list(responses.order_by("submitted_at", "pk").values_list("pk", "uuid", "wave__slug", "submitted_at",
@@ -127,7 +121,7 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     n = len(meta)
     question_ids = dict(Question.objects.filter(instrument=instrument).values_list("pk", "code"))
     raw: dict[str, list[Any]] = {code: [None] * n for code in question_ids.values()}
-    for response_id, answers in _answers_by_response(responses):
+    for response_id, answers in answers_by_response(responses):
         row = index[response_id]
         for question_id, value in answers.items():
             raw[question_ids[int(question_id)]][row] = value
@@ -143,133 +137,7 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     return pd.DataFrame(data)
 
 
-# --- CSV lines ------------------------------------------------------------------------------
-# The CSV export writes one line per completed response: META_COLUMNS, then every variable, codes
-# as values (multiple choice 0/1 per option, numbers as floats, dates as YYYY-MM-DD, texts quoted
-# where needed, missing answers empty). Each response's line is stored (analysis.ResponseLine)
-# the first time it is exported, so a wave's export streams stored lines; triggers forget a line
-# as soon as its response or an answer changes.
-
-
-def csv_layout(wave: Wave, variables_: Sequence[Variable] | None = None) -> str:
-    """A key of the columns a line of ``wave`` is written for: its slug and the instrument's
-    variables (name, question and type). Lines written for another layout are not used."""
-    variables_ = variables(wave.instrument) if variables_ is None else variables_
-    question_ids = dict(Question.objects.filter(instrument=wave.instrument_id).values_list("code", "pk"))
-    key = [wave.slug] + [(v.name, question_ids.get(v.question), v.type) for v in variables_]
-    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
-
-
-def csv_header(variables_: Sequence[Variable]) -> str:
-    return _csv_text(META_COLUMNS + [v.name for v in variables_])
-
-
-def _csv_text(fields: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(fields)
-    return buffer.getvalue()
-
-
-def _date_cell(value: Any) -> str:
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        return ""
-
-
-def _formatter(var: Variable):
-    """How a variable's stored answer becomes a CSV field (never called with a missing answer)."""
-    if var.type == Question.Type.MULTIPLE:
-        option = int(var.name.rsplit("__", 1)[1])
-        return lambda value: "1" if option in value else "0"
-    if var.values:
-        return lambda value: str(int(value))
-    if var.type == Question.Type.NUMBER:
-        return lambda value: repr(float(value))
-    if var.type == Question.Type.DATE:
-        return _date_cell
-    return str
-
-
-def _build_lines(wave: Wave, responses, variables_: Sequence[Variable], *, lock: bool = False
-                 ) -> list[tuple[int, str]]:
-    """(pk, line) of the completed responses of ``wave`` among ``responses`` (a queryset). With
-    ``lock`` (inside a transaction), they are locked against a concurrent change while their
-    answers are read."""
-    question_ids = {code: str(pk) for code, pk in
-                    Question.objects.filter(instrument=wave.instrument_id).values_list("code", "pk")}
-    columns = [(question_ids.get(var.question), _formatter(var)) for var in variables_]
-    responses = responses.filter(wave=wave, status=Response.Status.COMPLETED)
-    rows = (responses.select_for_update(of=("self",)) if lock else responses).values_list(
-        "pk", "uuid", "language", "submitted_at")
-    meta = {pk: [str(uuid), wave.slug, submitted.astimezone(dt.timezone.utc).isoformat(), language or ""]
-            for pk, uuid, language, submitted in rows}
-    answers_of = dict(_answers_by_response(responses)) if meta else {}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    out = []
-    for pk, head in meta.items():
-        answers = answers_of.get(pk, {})
-        writer.writerow(head + [("" if (v := answers.get(qid)) is None else fmt(v)) for qid, fmt in columns])
-        out.append((pk, buffer.getvalue()))
-        buffer.seek(0)
-        buffer.truncate()
-    return out
-
-
-def _store_lines(lines: list[tuple[int, str]], layout: str) -> None:
-    table = connections[ResponseLine.objects.db].ops.quote_name(ResponseLine._meta.db_table)
-    sql = (f"INSERT INTO {table} (response_id, layout, line) VALUES (%s, %s, %s) "
-           "ON CONFLICT (response_id) DO UPDATE SET layout = excluded.layout, line = excluded.line")
-    with connections[ResponseLine.objects.db].cursor() as cursor:
-        cursor.executemany(sql, [(pk, layout, line) for pk, line in lines])
-
-
-def csv_lines_refresh(wave: Wave, *, chunk_size: int = 2_000, progress=None) -> int:
-    """Write the CSV lines of the wave's completed responses that have none, or an outdated one.
-    Returns how many were written; ``progress(done, total)`` is called after each chunk."""
-    variables_ = variables(wave.instrument)
-    layout = csv_layout(wave, variables_)
-    stale = _responses([wave]).exclude(csv_line__layout=layout)
-    missing = list(stale.order_by("pk").values_list("pk", flat=True))
-    written = 0
-    for start in range(0, len(missing), chunk_size):
-        block = missing[start:start + chunk_size]
-        with transaction.atomic():
-            lines = _build_lines(wave, stale.filter(pk__gte=block[0], pk__lte=block[-1]), variables_, lock=True)
-            _store_lines(lines, layout)
-        written += len(lines)
-        if progress is not None:
-            progress(min(start + chunk_size, len(missing)), len(missing))
-    return written
-
-
-def csv_lines(wave: Wave, *, chunk_size: int = 20_000) -> Iterator[str]:
-    """The header and one line per completed response (by submission time, then id), as text
-    chunks of up to ``chunk_size`` lines: the stored lines, after writing the missing ones. A
-    response changed while the export runs gets a line built on the spot."""
-    variables_ = variables(wave.instrument)
-    layout = csv_layout(wave, variables_)
-    csv_lines_refresh(wave)
-    yield csv_header(variables_)
-    rows = (_responses([wave]).order_by("submitted_at", "pk")
-            .values_list("pk", "csv_line__layout", "csv_line__line"))
-    block: list[str] = []
-    for pk, line_layout, line in rows.iterator(chunk_size=chunk_size):
-        if line_layout != layout:
-            built = _build_lines(wave, Response.objects.filter(pk=pk), variables_)
-            if not built:  # no longer completed
-                continue
-            line = built[0][1]
-        block.append(line)
-        if len(block) >= chunk_size:
-            yield "".join(block)
-            block = []
-    if block:
-        yield "".join(block)
-
-
-def _answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:
+def answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:
     """(response pk, {question pk: value}) for every response, one database row per response.
 
     The database aggregates each response's answers into one JSON object (SQLite's
@@ -322,36 +190,69 @@ def _column(var: Variable, values: list[Any], *, codes: bool, lang: str) -> Any:
     return pd.array(values, dtype="string")
 
 
-def chunked_frames(waves: Wave | Sequence[Wave], *, chunk_size: int = 5_000, codes: bool = True,
-                   lang: str = "en") -> Iterator[pd.DataFrame]:
-    """The frame in chunks of responses (by primary key), for exports whose memory must stay flat."""
-    wave_list = [waves] if isinstance(waves, Wave) else list(waves)
-    ids = list(_responses(wave_list).order_by("pk").values_list("pk", flat=True))
-    if not ids:
-        yield wave_frame(wave_list, codes=codes, lang=lang, pk_range=(0, -1))
-        return
-    for start in range(0, len(ids), chunk_size):
-        block = ids[start:start + chunk_size]
-        yield wave_frame(wave_list, codes=codes, lang=lang, pk_range=(block[0], block[-1]))
-
-
 def wave_version(wave: Wave) -> str:
     """Changes whenever the wave's completed responses change (for caching results)."""
-    agg = _responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"))
+    agg = completed_responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"))
     return f"{wave.pk}:{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
 
 
-def wave_counts() -> Iterable[Wave]:
-    """Waves with their counts of completed responses, for the analysis index."""
+def wave_list() -> QuerySet[Wave]:
+    """Waves with ``completed``, their number of completed responses, for the analysis index."""
     return Wave.objects.select_related("instrument").annotate(
         completed=Count("responses", filter=Q(responses__status=Response.Status.COMPLETED))).order_by("-created_at")
 
 
-def items_of_group(instrument: Instrument) -> dict[str, list[str]]:
-    """Question codes by their group (the blocks of a scale), in order."""
-    out: dict[str, list[str]] = {}
-    for code, group in Question.objects.filter(instrument=instrument).exclude(group="").order_by(
-            "section__order", "order").values_list("code", "group"):
-        out.setdefault(group, []).append(code)
-    return out
+@dataclass(frozen=True)
+class Roles:
+    """What the report does with an instrument's questions, read from the instrument (question
+    ``role`` and ``group``), never from question codes.
 
+    - ``blocks``: the scale's blocks, block code -> item codes in questionnaire order (questions
+      with a ``group``); when none is declared, the questions on the instrument's most used
+      ordered scale form one block named after that scale;
+    - ``items``: every item of the scale, in questionnaire order;
+    - ``outcome``: the ordered question the default model explains (role ``outcome``), or None;
+    - ``profile``: the questions that split tables and cross-tabulations (roles ``profile`` and
+      ``covariate``; when none is declared, every single-choice question that is not an item);
+    - ``covariates``: the profile questions of the default model (role ``covariate``);
+    - ``figures``: the coded multiple-choice questions shown as a figure (role ``figure``).
+    """
+
+    blocks: dict[str, list[str]]
+    items: list[str]
+    outcome: str | None
+    profile: list[str]
+    covariates: list[str]
+    figures: list[str]
+
+
+def roles(instrument: Instrument) -> Roles:
+    """The analysis roles of an instrument's questions (one query)."""
+    questions = list(Question.objects.filter(instrument=instrument).select_related("scale")
+                     .order_by("section__order", "order").only("code", "type", "group", "role", "scale"))
+    blocks: dict[str, list[str]] = {}
+    for q in questions:
+        if q.group:
+            blocks.setdefault(q.group, []).append(q.code)
+    outcome = next((q.code for q in questions if q.role == Question.Role.OUTCOME), None)
+    if not blocks:  # no declared blocks: the questions on the most used ordered scale
+        on_scale: dict[Scale, list[str]] = {}
+        for q in questions:
+            if q.type == Question.Type.SCALE and q.scale and q.scale.ordered and q.code != outcome:
+                on_scale.setdefault(q.scale, []).append(q.code)
+        if on_scale:
+            scale, codes = max(on_scale.items(), key=lambda kv: len(kv[1]))
+            if len(codes) >= 2:
+                blocks = {scale.code: codes}
+    in_blocks = {code for codes in blocks.values() for code in codes}
+    declared = any(q.role for q in questions)
+    profile_roles = (Question.Role.PROFILE, Question.Role.COVARIATE)
+    return Roles(
+        blocks=blocks,
+        items=[q.code for q in questions if q.code in in_blocks],
+        outcome=outcome,
+        profile=[q.code for q in questions if (q.role in profile_roles if declared else (
+            q.type in (Question.Type.SINGLE, Question.Type.YES_NO) and q.code not in in_blocks))],
+        covariates=[q.code for q in questions if q.role == Question.Role.COVARIATE],
+        figures=[q.code for q in questions if q.role == Question.Role.FIGURE and q.type == Question.Type.MULTIPLE],
+    )

@@ -1,17 +1,21 @@
 """Coded open answers as data frames: the long frame of codings (for agreement statistics)
-and the counts behind Figure 1 (final codes per category).
+and the counts behind a coded figure (final codes per category).
 
 Both read the stored codings in a constant number of queries. Statistics are not computed
-here: ``analysis.stats.agreement.agreement_table(coding_frame(wave, code), unit="unit",
-coder="coder", code="code")`` gives the agreement table.
+here: ``analysis.stats.agreement.agreement_table(*agreement_long(wave, code))`` gives the
+agreement table.
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import pandas as pd
 
 from surveys import coding_selectors
 from surveys.demo import ILLUSTRATIVE_WAVES
 from surveys.models import AppliedCode, Coding, Response, Wave
+
+from .tidy import Variable
 
 CODING_COLUMNS = ["unit", "coder", "code"]
 
@@ -23,7 +27,7 @@ def _codebook(wave: Wave, question_code: str):
     return codebook
 
 
-def coding_frame(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+def coding_frame(wave: Wave, question_code: str) -> pd.DataFrame:
     """The codes applied by the coders to the open answers of a wave, in long format.
 
     One row per unit x coder x code applied, columns ``unit`` (the response's UUID as a
@@ -47,7 +51,7 @@ def coding_frame(wave: Wave, question_code: str = "added_value") -> pd.DataFrame
     return frame
 
 
-def coded_units(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
+def coded_units(wave: Wave, question_code: str) -> pd.DataFrame:
     """Every finished coding: one row per unit x coder (columns ``unit``, ``coder``), including
     codings that applied no code."""
     codebook = _codebook(wave, question_code)
@@ -58,12 +62,11 @@ def coded_units(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
     return pd.DataFrame([(str(u), c) for u, c in rows], columns=["unit", "coder"])
 
 
-def figure1_counts(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
-    """How many interviews' final codes include each category (Figure 1 of the paper).
+def final_code_counts(wave: Wave, question_code: str) -> pd.DataFrame:
+    """How many interviews' final codes include each category (the bars of its figure).
 
-    One row per active category of the codebook, in codebook order: for ``added_value`` that is
-    the figure's order read from its largest bar ("Generating common R&D projects") to its
-    smallest ("Services offered by the cluster management"). Columns: ``code``, ``label`` (the
+    One row per active category of the codebook, in codebook order (for the cluster-manager
+    guide, the published figure's order from its largest bar to its smallest). Columns: ``code``, ``label`` (the
     active language), ``count``, ``figure_row`` (the row of the figure counted from its top, as
     in reference/figure1_added_value.csv, so sorting by it gives the figure's top-to-bottom order).
 
@@ -94,35 +97,51 @@ def figure1_counts(wave: Wave, question_code: str = "added_value") -> pd.DataFra
     return frame
 
 
-def figure1_table(wave: Wave, frame: pd.DataFrame, variables, *, question_code: str = "added_value",
-                  lang: str = "en") -> pd.DataFrame:
-    """Figure 1's counts for the report pages, ``analyze`` and the downloads: the coders' final
-    codes (``figure1_counts``) once any interview of the wave has them, else the categories the
-    interviewers recorded (``report.figure1_counts`` on the wave's frame). Indexed by category code,
-    columns ``label`` and ``count``, largest first; ``attrs``: ``n`` (the interviews counted) and
-    ``source`` ("coded" or "recorded")."""
-    from .report import figure1_counts as recorded_counts
+def recorded_counts(frame: pd.DataFrame, variables: Sequence[Variable], question_code: str, *, lang: str = "en"
+                    ) -> pd.DataFrame:
+    """Per option of a multiple-choice question, the number of responses of ``frame`` choosing it
+    (largest first), from the 0/1 columns ``<code>__<option>``; ``attrs["n"]`` is the number of
+    responses."""
+    rows = []
+    for var in variables:
+        if var.question == question_code and var.name.startswith(f"{question_code}__"):
+            code = int(var.name.split("__", 1)[1])
+            label = var.label(lang).split(": ", 1)[-1]
+            rows.append({"code": code, "label": label, "count": int(frame[var.name].fillna(0).sum())})
+    if not rows:
+        raise ValueError(f"This instrument has no multiple-choice question {question_code!r}.")
+    table = pd.DataFrame(rows).sort_values(["count", "code"], ascending=[False, True]).set_index("code")
+    table.attrs["n"] = len(frame)
+    return table
 
+
+def figure_counts(wave: Wave, frame: pd.DataFrame, variables: Sequence[Variable], question_code: str, *,
+                  lang: str = "en") -> pd.DataFrame:
+    """The counts of a coded figure: the coders' final codes (``final_code_counts``) once any
+    response of the wave has them, else the categories the interviewers recorded
+    (``recorded_counts``). Indexed by category code, columns ``label`` and ``count``, largest
+    first; ``attrs``: ``n`` (the responses counted), ``source`` ("coded" or "recorded") and
+    ``illustrative``."""
     try:
-        coded = figure1_counts(wave, question_code)
+        coded = final_code_counts(wave, question_code)
     except ValueError:  # no codebook for the question
         coded = None
     if coded is not None and coded.attrs["n_coded"]:
         table = (coded.sort_values(["count", "code"], ascending=[False, True]).set_index("code")[["label", "count"]])
         table.attrs = {"n": coded.attrs["n_coded"], "source": "coded"}
-        return table
-    table = recorded_counts(frame, variables, question_code, lang=lang)
-    table.attrs["source"] = "recorded"
+    else:
+        table = recorded_counts(frame, variables, question_code, lang=lang)
+        table.attrs["source"] = "recorded"
+    table.attrs["illustrative"] = wave.slug in ILLUSTRATIVE_WAVES
     return table
 
 
-def agreement(wave: Wave, question_code: str = "added_value") -> pd.DataFrame:
-    """Agreement between coders per category and overall (see ``analysis.stats.agreement``),
-    over every unit x coder of the finished codings, codes applied or not."""
-    from .stats.agreement import agreement_table
-
+def agreement_long(wave: Wave, question_code: str) -> tuple[pd.DataFrame, list[int]]:
+    """Every unit x coder of the finished codings with the codes applied (``code`` None for a
+    coding that applied none), and the active category codes in codebook order: the input of
+    ``analysis.stats.agreement.agreement_table``."""
     long = pd.concat([coding_frame(wave, question_code), coded_units(wave, question_code).assign(code=None)],
                      ignore_index=True)
     codes = list(_codebook(wave, question_code).categories.filter(merged_into__isnull=True)
                  .order_by("order", "code").values_list("code", flat=True))
-    return agreement_table(long, unit="unit", coder="coder", code="code", codes=codes)
+    return long, codes

@@ -1,0 +1,99 @@
+"""A wave's report as files: every table (CSV, XLSX, LaTeX, HTML), figure (PNG, SVG, PDF), the data
+(CSV, XLSX, SPSS, Stata) with its codebook, report.html and a README, in a folder or a ZIP file.
+
+What goes in is exactly the :class:`analysis.report.Report` it is given: nothing is computed here.
+"""
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import exports, figures
+from .report import Report
+
+TABLE_FORMATS = ("csv", "xlsx", "tex", "html")
+
+
+def _readme(report: Report, written: list[Path], out: Path) -> str:
+    wave = report.wave
+    lines = [
+        _("Report of the wave %(slug)s (%(title)s)") % {"slug": wave.slug, "title": wave.title},
+        _("Instrument: %(instrument)s. Completed responses: %(n)d.") % {"instrument": wave.instrument.code,
+                                                                        "n": report.n},
+        "",
+        _("Files"),
+        "- data.csv, data.sav, data.dta, data.xlsx: " + _(
+            "one row per completed response, one column per question code; values are option codes; SPSS and "
+            "Stata files carry variable and value labels."),
+        "- codebook.csv, codebook.json: " + _("every variable with its question text, type and codes."),
+    ]
+    for table in report.tables().values():
+        text = f"- {table.name}.csv: {table.title}"
+        if table.note:
+            text += f" {table.note}"
+        lines.append(text)
+    for figure in report.figures().values():
+        lines.append(f"- figures/{figure.name}.png, .svg, .pdf: {figure.title}")
+    lines += ["- report.html: " + _("all of the above on one page."), "",
+              _("Methods are documented in docs/analysis.md and docs/stats.md of the software."), ""]
+    for section in report.sections:
+        for problem in section.problems:
+            lines.append(f"{section.title}: {problem}")
+    return "\n".join(lines)
+
+
+def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write every file of ``report`` into the folder ``out``; return the paths written."""
+    step = progress or (lambda name: None)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "figures").mkdir(exist_ok=True)
+    written: list[Path] = []
+
+    def write(path: Path, content: bytes) -> None:
+        path.write_bytes(content)
+        written.append(path)
+
+    with translation.override(report.lang):
+        step("data")
+        for fmt in exports.DATA_FORMATS:
+            path = out / f"data.{fmt}"
+            exports.write_data(report.wave, fmt, path, lang=report.lang)
+            written.append(path)
+        write(out / "codebook.csv", exports.codebook(report.wave, lang=report.lang).to_csv(index=False).encode())
+        write(out / "codebook.json", exports.codebook_json(report.wave).encode())
+        step("tables")
+        for table in report.tables().values():
+            formats = ("csv",) if table.name.startswith("crosstab_") else TABLE_FORMATS
+            for fmt in formats:
+                write(out / f"{table.name}.{fmt}", exports.table_bytes(table.data, fmt, title=table.title,
+                                                                       note=table.note))
+            if table.name.startswith("crosstab_"):
+                write(out / f"{table.name}.txt", str(table.result).encode())
+        step("figures")
+        for figure in report.figures().values():
+            for fmt in figures.FORMATS:
+                write(out / "figures" / f"{figure.name}.{fmt}", figure.render(fmt))
+        step("report")
+        html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave})
+        write(out / "report.html", html.encode())
+        write(out / "README.txt", _readme(report, written, out).encode())
+    return written
+
+
+def bundle_zip(report: Report) -> bytes:
+    """The bundle of ``report`` as a ZIP file."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle_write(report, Path(tmp))
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(Path(tmp).rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(tmp))
+    return buffer.getvalue()

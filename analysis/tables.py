@@ -1,0 +1,122 @@
+"""The report's tables, computed from a wave's frame: each function takes the frame (from
+:mod:`analysis.frames`) and the instrument's roles and returns a DataFrame or a result object of
+:mod:`analysis.stats`. Nothing here queries the database or formats numbers.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .stats import crosstab as crosstab_mod
+from .stats import distribution, ordinal, reliability
+
+
+def table1(frame: pd.DataFrame, items: Sequence[str], *, split_by: str | None = None, whole: bool = True
+           ) -> pd.DataFrame:
+    """Table 1: per item the % of respondents in each category, highest category first, with n.
+
+    With ``split_by`` (a profile question), one block of rows per group, indexed (group, item).
+    """
+    if not items:
+        raise ValueError("This instrument has no scale items to tabulate.")
+    categories = list(frame[items[0]].cat.categories)[::-1]  # Very high ... Low
+    if split_by is None:
+        return distribution.item_distribution(frame, items, categories, decimals=1, whole=whole)
+    if split_by not in frame.columns:
+        raise ValueError(f"Unknown profile question {split_by!r}.")
+    parts = {}
+    for group, sub in frame.groupby(split_by, observed=False):
+        if len(sub):
+            parts[group] = distribution.item_distribution(sub, items, categories, decimals=1, whole=whole)
+    return pd.concat(parts, names=[split_by, "item"])
+
+
+def block_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
+    """Mean item code (1..4) of each block, per respondent."""
+    out = {}
+    for name, items in blocks.items():
+        codes = pd.DataFrame({i: frame[i].cat.codes.replace(-1, np.nan) + 1 for i in items})
+        out[name] = codes.mean(axis=1, skipna=False)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def reliability_tables(frame: pd.DataFrame, blocks: dict[str, list[str]], items: Sequence[str]
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The block table (alpha with CI, ordinal alpha, omega per block and for the scale) and the item table."""
+    table = reliability.block_reliability(frame, blocks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        item_table = reliability.cronbach_alpha(frame, list(items)).items
+    return table, item_table
+
+
+def crosstab(frame: pd.DataFrame, item: str, by: str, *, exact_limit: int | None = None
+             ) -> crosstab_mod.CrosstabResult:
+    """``item`` (columns) by ``by`` (rows), with the tests of :func:`analysis.stats.crosstab.crosstab`."""
+    return crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit)
+
+
+def default_model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str,
+                       covariates: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """The report's default model: the outcome on every block score and the covariates."""
+    return model_data(frame, blocks, outcome, [*blocks, *covariates])
+
+
+def model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str, predictors: Sequence[str]
+               ) -> tuple[pd.DataFrame, str]:
+    """Data and formula for a chosen outcome and predictors (block scores, items or profile questions)."""
+    scores = block_scores(frame, blocks)
+    columns = {}
+    for name in [outcome, *predictors]:
+        if name in scores:
+            columns[name] = scores[name]
+        elif name in frame.columns:
+            columns[name] = frame[name]
+        else:
+            raise ValueError(f"Unknown variable {name!r}.")
+    if not predictors:
+        raise ValueError("Choose at least one predictor.")
+    if outcome in predictors:
+        raise ValueError("The outcome cannot also be a predictor.")
+    data = pd.DataFrame(columns)
+    if not isinstance(data[outcome].dtype, pd.CategoricalDtype) or not data[outcome].cat.ordered:
+        raise ValueError(f"The outcome {outcome!r} must be an ordered scale question.")
+    return data, f"{outcome} ~ " + " + ".join(predictors)
+
+
+def fit_model(data: pd.DataFrame, formula: str) -> ordinal.OrdinalResult:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return ordinal.fit(data, formula)
+
+
+def predicted_profiles(result: ordinal.OrdinalResult, data: pd.DataFrame, vary: str) -> pd.DataFrame:
+    """Predicted category probabilities as ``vary`` moves over its range, others at typical values."""
+    base = {}
+    for col in result._rhs_columns:
+        series = data[col].dropna()
+        base[col] = series.mode().iloc[0] if isinstance(series.dtype, pd.CategoricalDtype) else float(series.mean())
+    series = data[vary].dropna()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        grid = [c for c in series.cat.categories if (series == c).any()]
+    else:
+        grid = list(np.linspace(series.min(), series.max(), 13))
+    profiles = pd.DataFrame([{**base, vary: g} for g in grid])
+    proba = result.predict_proba(profiles)
+    proba.index = pd.Index(grid, name=vary)
+    return proba
+
+
+def coefficient_table(result: ordinal.OrdinalResult) -> pd.DataFrame:
+    return result.coefficients[["estimate", "std_err", "z", "p", "odds_ratio", "ci_low", "ci_high"]]
+
+
+def fit_table(result: ordinal.OrdinalResult) -> pd.DataFrame:
+    r2 = result.pseudo_r2
+    return pd.DataFrame({"value": {
+        "n": result.n, "log-likelihood": result.loglik, "null log-likelihood": result.loglik_null,
+        "LR chi2": result.lr_chi2, "df": result.lr_df, "p": result.lr_p, "AIC": result.aic, "BIC": result.bic,
+        "McFadden R2": r2["mcfadden"], "Cox-Snell R2": r2["cox_snell"], "Nagelkerke R2": r2["nagelkerke"]}})
