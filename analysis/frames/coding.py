@@ -68,7 +68,7 @@ def final_code_counts(wave: Wave, question_code: str) -> pd.DataFrame:
     One row per active category of the codebook, in codebook order (for the cluster-manager
     guide, the published figure's order from its largest bar to its smallest). Columns: ``code``, ``label`` (the
     active language), ``count``, ``figure_row`` (the row of the figure counted from its top, as
-    in reference/figure1_added_value.csv, so sorting by it gives the figure's top-to-bottom order).
+    in the published figure, so sorting by it gives the figure's top-to-bottom order).
 
     Final codes are a researcher's consensus where set, else the codes of the only coder of an
     answer (see ``surveys.coding_selectors.final_codes``). ``attrs``: ``n_interviews`` (completed

@@ -404,7 +404,7 @@ def fit(data: pd.DataFrame, formula: str, *, link: str = "logit", weights: str |
         One row per observation.
     formula : str
         ``"outcome ~ predictors"`` in patsy's (R's) syntax, e.g.
-        ``"readiness ~ sc_mean + C(size) + region"``. Categorical predictors use the Categorical's
+        ``"outcome ~ score + C(group) + sector"``. Categorical predictors use the Categorical's
         category order, the first category being the reference (treatment coding). There is no
         intercept: the thresholds take its place (``0 +`` / ``- 1`` are refused).
     link : {"logit", "probit"}
