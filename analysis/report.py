@@ -247,9 +247,9 @@ class _Builder:
             return section
         section.tables += [
             Table(name="reliability", title=_("Reliability of the blocks and of the scale"), data=blocks,
-                  note=_("Cronbach's alpha with Feldt's 95% interval, standardized alpha, ordinal alpha (from "
+                  note=_("Cronbach's alpha with Feldt's %(level)s interval, standardized alpha, ordinal alpha (from "
                          "polychoric correlations) and McDonald's omega (one factor; not identified for two-item "
-                         "blocks).")),
+                         "blocks).") % {"level": "95%"}),
             Table(name="reliability_items", title=_("Item statistics"), data=items),
         ]
         return section

@@ -49,7 +49,7 @@ class ScaleAdmin(admin.ModelAdmin):
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
-    fields = ["order", "code", "type", "required", "scale", "group", "text_en"]
+    fields = ["order", "code", "type", "required", "scale", "group", "role", "text_en"]
     show_change_link = True
 
 
@@ -62,7 +62,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["code", "instrument", "section", "type", "required", "scale", "group"]
+    list_display = ["code", "instrument", "section", "type", "required", "scale", "group", "role"]
     list_filter = ["instrument", "type", "required"]
     search_fields = ["code", "text_en", "text_ru"]
 
