@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Instrument, Option, Question, Scale, Section
+from .models import Block, Instrument, Option, Question, Scale, Section
 
 LANGS = ("en", "ru")
 
@@ -48,6 +48,9 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
             defaults={"kind": data.get("kind", Instrument.Kind.QUESTIONNAIRE),
                       **_texts(data, "title", required=True), **_texts(data, "description")},
         )
+        for order, b in enumerate(data.get("blocks", [])):
+            Block.objects.update_or_create(instrument=instrument, code=b["code"],
+                                           defaults={"order": order, **_texts(b, "label", required=True)})
         scales: dict[str, Scale] = {}
         for s in data.get("scales", []):
             scale, _c = Scale.objects.update_or_create(
@@ -77,7 +80,7 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
                         "order": q_order, "scale": scales.get(scale_code) if scale_code else None,
                         "group": q.get("group", ""), "role": _role(q), "min_value": q.get("min"), "max_value": q.get("max"),
                         "max_length": q.get("max_length"),
-                        **_texts(q, "text", required=True), **_texts(q, "help"),
+                        **_texts(q, "text", required=True), **_texts(q, "help"), **_texts(q, "label"),
                     },
                 )
     return instrument

@@ -176,6 +176,9 @@ class Question(TranslatedMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     text_en = models.TextField(_("text (English)"))
     text_ru = models.TextField(_("text (Russian)"))
+    label_en = models.CharField(_("short label (English)"), max_length=120, blank=True,
+                                help_text=_("Shown in tables and figures; the full text is the variable label."))
+    label_ru = models.CharField(_("short label (Russian)"), max_length=120, blank=True)
     help_en = models.TextField(_("help text (English)"), blank=True)
     help_ru = models.TextField(_("help text (Russian)"), blank=True)
     scale = models.ForeignKey(
@@ -211,6 +214,11 @@ class Question(TranslatedMixin, models.Model):
     def help(self) -> str:
         return self.translated("help")
 
+    @property
+    def label(self) -> str:
+        """The short label in the active language (the text where none is given)."""
+        return self.translated("label") or self.text
+
     def clean(self) -> None:
         if self.type in self.CHOICE_TYPES and self.scale_id is None:
             raise ValidationError({"scale": _("A choice question needs a scale.")}, code="scale_required")
@@ -219,6 +227,25 @@ class Question(TranslatedMixin, models.Model):
         from .services import question_code_change_check
 
         question_code_change_check(question=self)
+
+
+class Block(TranslatedMixin, models.Model):
+    """The label of a block of items (the questions whose ``group`` is this block's code)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="blocks")
+    code = models.SlugField(_("code"), max_length=64)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_ru = models.CharField(_("label (Russian)"), max_length=200)
+
+    class Meta:
+        ordering = ["instrument", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="block_code_unique")]
+        verbose_name = _("block of items")
+        verbose_name_plural = _("blocks of items")
+
+    def __str__(self) -> str:
+        return self.translated("label")
 
 
 class Wave(models.Model):
