@@ -107,5 +107,9 @@ ref$soup_scale_prod <- summ(clm(SURENESS ~ PROD + DAY, scale = ~ PROD, data = sp
                                        DAY = factor(c("1", "2"), levels = levels(sp$DAY))))
 ref$survey_scale_age_cloglog <- summ(clm(Exer ~ Sex + Pulse, scale = ~ Age, data = sv, link = "cloglog",
                                          control = ctl), sv_new)
+# an outcome category with no observations (no wine rated 3): clm drops it, thresholds 1|2, 2|4, 4|5
+wine_no3 <- wine[wine$rating != 3, ]
+ref$wine_empty_category <- summ(clm(rating ~ temp + contact, data = wine_no3, control = ctl))
+ref$wine_empty_category$levels <- levels(wine_no3$rating)
 write(toJSON(ref, digits = NA, auto_unbox = TRUE, pretty = TRUE), "links.json")
 cat("wrote links.json\n")
