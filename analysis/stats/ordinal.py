@@ -141,58 +141,89 @@ class _Patterns:
     J: int
 
 
+_WARM = 50_000  # rows of the subset that gives the starting values of a large fit
+_CHUNK = 65_536  # rows per block: the temporaries of a block stay small and are reused (no page faults)
+
+
+def _chunked(parts: Callable, d: Any, params: np.ndarray, link: str, derivatives: bool, fields: Sequence[str]):
+    """Sum a row-separable log-likelihood (and its derivatives) block by block."""
+    m = len(d.y)
+    if m <= 2 * _CHUNK:
+        return parts(params, d, link, derivatives=derivatives)
+    ll, grad, H = 0.0, None, None
+    for start in range(0, m, _CHUNK):
+        block = type(d)(**{f: (getattr(d, f)[start:start + _CHUNK] if f != "J" else d.J) for f in fields})
+        l, g, h = parts(params, block, link, derivatives=derivatives)
+        if not np.isfinite(l):
+            return -np.inf, None, None
+        ll += l
+        if derivatives:
+            grad = g if grad is None else grad + g
+            H = h if H is None else H + h
+    return ll, grad, H
+
+
+def _loglik(params: np.ndarray, d: "_Patterns", link: str, *, derivatives: bool):
+    return _chunked(_loglik_parts, d, params, link, derivatives, ("X", "y", "w", "J"))
+
+
+def _general(params: np.ndarray, d: "_General", link: str, *, derivatives: bool):
+    return _chunked(_general_parts, d, params, link, derivatives, ("X", "N", "Z", "y", "w", "J"))
+
+
 def _loglik_parts(params: np.ndarray, d: _Patterns, link: str, *, derivatives: bool):
     J, p = d.J, d.X.shape[1]
     theta, beta = params[: J - 1], params[J - 1:]
     eta = d.X @ beta if p else np.zeros(len(d.y))
     upper_ok = d.y < J - 1
     lower_ok = d.y > 0
-    th_ext = np.concatenate(([0.0], theta, [0.0]))
-    a = np.where(upper_ok, th_ext[d.y + 1] - eta, 0.0)   # theta_y - eta
-    b = np.where(lower_ok, th_ext[d.y] - eta, 0.0)       # theta_{y-1} - eta
+    th_lo = np.concatenate(([0.0], theta))       # theta_{y-1} (0 stands for -inf: masked)
+    th_up = np.concatenate((theta, [0.0]))       # theta_y (0 stands for +inf: masked)
+    a = th_up[d.y] - eta   # theta_y - eta
+    b = th_lo[d.y] - eta   # theta_{y-1} - eta
     prob = _interval(a, b, upper_ok, lower_ok, link)
     if not np.all(prob > 0):
         return -np.inf, None, None
     ll = float(d.w @ np.log(prob))
     if not derivatives:
         return ll, None, None
-    ga = np.where(upper_ok, _pdf(a, link), 0.0)
-    gb = np.where(lower_ok, _pdf(b, link), 0.0)
-    da = np.where(upper_ok, _dpdf(a, link), 0.0)
-    db = np.where(lower_ok, _dpdf(b, link), 0.0)
-    m, k = len(d.y), J - 1 + p
+    ga = _pdf(a, link) * upper_ok
+    gb = _pdf(b, link) * lower_ok
+    da = _dpdf(a, link) * upper_ok
+    db = _dpdf(b, link) * lower_ok
+    k = J - 1 + p
     wp = d.w / prob
     wpp = wp / prob
-    # Gradient and Hessian of sum w log p = sum w (d2p / p - dp dp' / p^2), the threshold part through
-    # bincount (dp/dtheta has at most two non-zero entries per pattern).
-    up_idx, lo_idx = d.y, d.y - 1
+    # Gradient and Hessian of sum w log p = sum w (d2p / p - dp dp' / p^2). dp/dtheta has at most two
+    # non-zero entries per row (theta_y: f(a), theta_{y-1}: -f(b)): the threshold parts go through
+    # bincount on y (category J, whose theta_y does not exist, and category 1, whose theta_{y-1}
+    # does not, are masked to zero and cut off).
+    y = d.y
     grad = np.zeros(k)
-    grad[: J - 1] = (np.bincount(up_idx[upper_ok], weights=(wp * ga)[upper_ok], minlength=J)[: J - 1]
-                     - np.bincount(lo_idx[lower_ok], weights=(wp * gb)[lower_ok], minlength=J - 1)[: J - 1])
+    grad[: J - 1] = (np.bincount(y, weights=wp * ga, minlength=J)[: J - 1]
+                     - np.bincount(y, weights=wp * gb, minlength=J)[1:])
     H = np.zeros((k, k))
-    # theta-theta: -sum wpp dp_j dp_l + diagonal second derivatives
-    both = upper_ok & lower_ok
-    diag = (np.bincount(up_idx[upper_ok], weights=(wp * da - wpp * ga * ga)[upper_ok], minlength=J)[: J - 1]
-            + np.bincount(lo_idx[lower_ok], weights=(-wp * db - wpp * gb * gb)[lower_ok], minlength=J - 1)[: J - 1])
-    H[np.arange(J - 1), np.arange(J - 1)] = diag
-    if J > 2:
-        off = np.bincount(lo_idx[both], weights=(wpp * ga * gb)[both], minlength=J - 1)[: J - 2]
-        H[np.arange(J - 2), np.arange(1, J - 1)] = off
-        H[np.arange(1, J - 1), np.arange(J - 2)] = off
+    idx = np.arange(J - 1)
+    H[idx, idx] = (np.bincount(y, weights=wp * da - wpp * ga * ga, minlength=J)[: J - 1]
+                   + np.bincount(y, weights=-wp * db - wpp * gb * gb, minlength=J)[1:])
+    if J > 2:  # theta_{y-1}, theta_y of the middle categories
+        off = np.bincount(y, weights=wpp * ga * gb, minlength=J)[1: J - 1]
+        H[idx[:-1], idx[1:]] = off
+        H[idx[1:], idx[:-1]] = off
     if p:
         g = ga - gb
         grad[J - 1:] = -(wp * g) @ d.X
         # beta-beta: sum wp (da - db) x x' - wpp g^2 x x'
         cb = wp * (da - db) - wpp * g * g
-        H[J - 1:, J - 1:] = (d.X * cb[:, None]).T @ d.X
-        # theta_j-beta: d/dbeta of dp/dtheta_j
-        cu = np.where(upper_ok, -wp * da + wpp * ga * g, 0.0)
-        cl = np.where(lower_ok, wp * db - wpp * gb * g, 0.0)
-        cross = np.zeros((J - 1, p))
-        for j in range(J - 1):
-            sel_u = up_idx == j
-            sel_l = lo_idx == j
-            cross[j] = cu[sel_u] @ d.X[sel_u] + cl[sel_l] @ d.X[sel_l]
+        H[J - 1:, J - 1:] = d.X.T @ (d.X * cb[:, None])
+        # theta_j-beta: d/dbeta of dp/dtheta_j, through one (m, J) matrix of row weights
+        cu = -wp * da + wpp * ga * g      # zero where not upper_ok
+        cl = wp * db - wpp * gb * g       # zero where not lower_ok
+        C = np.zeros((len(y), J + 1))
+        rows = np.arange(len(y))
+        C[rows, y + 1] = cu               # column y + 1 stands for theta_y
+        C[rows, y] += cl                  # column y stands for theta_{y-1}
+        cross = C[:, 1:J].T @ d.X
         H[: J - 1, J - 1:] = cross
         H[J - 1:, : J - 1] = cross.T
     return ll, grad, H
@@ -308,14 +339,29 @@ def _newton(start: np.ndarray, parts: Callable, valid: Callable[[np.ndarray], bo
 
 # --- binary logits for the Brant test ---------------------------------------------------
 
-def _logit_fit(X: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _xtwx(X: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """X' diag(v) X, block by block (no n x p temporary)."""
+    out = np.zeros((X.shape[1], X.shape[1]))
+    for start in range(0, len(X), _CHUNK):
+        xb = X[start:start + _CHUNK]
+        out += xb.T @ (xb * v[start:start + _CHUNK, None])
+    return out
+
+
+def _logit_fit(X: np.ndarray, z: np.ndarray, w: np.ndarray, start: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted logistic regression (X includes the intercept); return beta and fitted P(z=1)."""
     beta = np.zeros(X.shape[1])
+    zbar = float(w @ z / w.sum())
+    if start is not None and np.all(np.isfinite(start)):
+        beta = np.array(start, dtype=float)
+    elif 0 < zbar < 1:
+        beta[0] = special.logit(zbar)  # the first column is the intercept
     for _ in range(100):
         eta = X @ beta
         pi = special.expit(eta)
         grad = X.T @ (w * (z - pi))
-        info = (X * (w * pi * (1 - pi))[:, None]).T @ X
+        info = _xtwx(X, w * pi * (1 - pi))
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError as exc:
@@ -334,7 +380,7 @@ class _BinarySeparation(Exception):
     """A binary logit of the Brant test has no finite maximum."""
 
 
-def _brant(d: _Patterns, names: list[str]) -> pd.DataFrame:
+def _brant(d: _Patterns, names: list[str], start: np.ndarray | None = None) -> pd.DataFrame:
     """Brant (1990) test of proportional odds, as R's brant::brant computes it."""
     J, K = d.J, d.X.shape[1]
     if J < 3 or K == 0:
@@ -344,18 +390,19 @@ def _brant(d: _Patterns, names: list[str]) -> pd.DataFrame:
     for m in range(J - 1):
         z = (d.y > m).astype(float)
         try:
-            beta, pi = _logit_fit(X, z, d.w)
+            # under proportional odds P(y > m) = expit(x'beta - theta_m): the ordinal fit is a close start
+            beta, pi = _logit_fit(X, z, d.w, None if start is None else np.r_[-start[m], start[J - 1:]])
         except _BinarySeparation:
             raise _BinarySeparation(f"the binary split at {m + 1}|{m + 2} is separated by the predictors") from None
         betas.append(beta)
         pis.append(pi)
-        invs.append(np.linalg.inv((X * (d.w * pi * (1 - pi))[:, None]).T @ X))
+        invs.append(np.linalg.inv(_xtwx(X, d.w * pi * (1 - pi))))
     V = np.zeros(((J - 1) * K, (J - 1) * K))
     for m in range(J - 1):
         V[m * K:(m + 1) * K, m * K:(m + 1) * K] = invs[m][1:, 1:]
         for l in range(m + 1, J - 1):
             wml = d.w * (pis[l] - pis[m] * pis[l])
-            block = (invs[m] @ ((X * wml[:, None]).T @ X) @ invs[l])[1:, 1:]
+            block = (invs[m] @ _xtwx(X, wml) @ invs[l])[1:, 1:]
             V[m * K:(m + 1) * K, l * K:(l + 1) * K] = block
             V[l * K:(l + 1) * K, m * K:(m + 1) * K] = block.T
     beta_star = np.concatenate([b[1:] for b in betas])
@@ -851,13 +898,24 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
     start = np.concatenate([_quantile(cum, link), np.zeros((q - 1) * (J - 1) + p + s)])
     if q == 1 and s == 0:
         d = _Patterns(X=X, y=y, w=w, J=J)
+        if len(y) > 4 * _WARM:  # start from the fit to an evenly spaced subset: fewer passes over every row
+            step = len(y) // _WARM
+            sub = _Patterns(X=X[::step], y=y[::step], w=w[::step], J=J)
+            if len(np.unique(sub.y)) == J:
+                try:
+                    warm = _newton(start, lambda prm, derivatives: _loglik(prm, sub, link, derivatives=derivatives),
+                                   lambda prm: bool(np.all(np.diff(prm[: J - 1]) > 0)), float(sub.w.sum()))
+                    if warm[4] and np.all(np.isfinite(warm[0])):
+                        start = warm[0]
+                except ValueError:
+                    pass
         params, ll, H, iterations, converged, message = _newton(
-            start, lambda prm, derivatives: _loglik_parts(prm, d, link, derivatives=derivatives),
+            start, lambda prm, derivatives: _loglik(prm, d, link, derivatives=derivatives),
             lambda prm: bool(np.all(np.diff(prm[: J - 1]) > 0)), n)
     else:
         g = _General(X=X, N=N, Z=Z, y=y, w=w, J=J)
         params, ll, H, iterations, converged, message = _newton(
-            start, lambda prm, derivatives: _general_parts(prm, g, link, derivatives=derivatives),
+            start, lambda prm, derivatives: _general(prm, g, link, derivatives=derivatives),
             lambda prm: True, n)
     if not converged:
         raise ValueError(f"The model did not converge ({message}). Check for separation or sparse categories.")
@@ -924,7 +982,7 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
         notes.append("The Brant test is defined for the logit link only.")
     else:
         try:
-            brant_table = _brant(_Patterns(X=X, y=y, w=w, J=J), names)
+            brant_table = _brant(_Patterns(X=X, y=y, w=w, J=J), names, params)
         except _BinarySeparation as exc:
             notes.append(f"The Brant test cannot be computed: {exc}.")
     template = prep.patterns[prep.rhs_cols]
