@@ -107,6 +107,29 @@ def _dpdf(z: np.ndarray, link: str) -> np.ndarray:
     return -2.0 * z / (np.pi * (1.0 + z * z) ** 2)
 
 
+def _link_parts(z: np.ndarray, link: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """F(z), 1 - F(z), f(z) and f'(z) at once, sharing the work (the same values as the functions above)."""
+    if link == "logit":
+        F, S = special.expit(z), special.expit(-z)
+        f = F * S
+        return F, S, f, f * (S - F)
+    if link == "probit":
+        f = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+        return special.ndtr(z), special.ndtr(-z), f, -z * f
+    if link == "cloglog":
+        ez = np.exp(_clip(z))
+        S = np.exp(-ez)
+        f = ez * S
+        return -np.expm1(-ez), S, f, f * (1.0 - ez)
+    if link == "loglog":
+        e = np.exp(_clip(-z))
+        F = np.exp(-e)
+        f = e * F
+        return F, -np.expm1(-e), f, f * (e - 1.0)
+    q = 1.0 / (1.0 + z * z)
+    return np.arctan2(1.0, -z) / np.pi, np.arctan2(1.0, z) / np.pi, q / np.pi, -2.0 * z * q * q / np.pi
+
+
 def _quantile(p: np.ndarray, link: str) -> np.ndarray:
     if link == "logit":
         return special.logit(p)
@@ -141,6 +164,7 @@ class _Patterns:
     J: int
 
 
+_LAZY_BRANT = 200_000  # rows past which the Brant test waits until it is asked for
 _WARM = 50_000  # rows of the subset that gives the starting values of a large fit
 _CHUNK = 65_536  # rows per block: the temporaries of a block stay small and are reused (no page faults)
 
@@ -181,16 +205,16 @@ def _loglik_parts(params: np.ndarray, d: _Patterns, link: str, *, derivatives: b
     th_up = np.concatenate((theta, [0.0]))       # theta_y (0 stands for +inf: masked)
     a = th_up[d.y] - eta   # theta_y - eta
     b = th_lo[d.y] - eta   # theta_{y-1} - eta
-    prob = _interval(a, b, upper_ok, lower_ok, link)
+    Fa, Sa, ga, da = _link_parts(a, link)
+    Fb, Sb, gb, db = _link_parts(b, link)
+    Fa, Sa, ga, da = np.where(upper_ok, Fa, 1.0), Sa * upper_ok, ga * upper_ok, da * upper_ok
+    Fb, Sb, gb, db = Fb * lower_ok, np.where(lower_ok, Sb, 1.0), gb * lower_ok, db * lower_ok
+    prob = np.where(Fb > 0.5, Sb - Sa, Fa - Fb)  # the difference of the smaller tail: accurate in both
     if not np.all(prob > 0):
         return -np.inf, None, None
     ll = float(d.w @ np.log(prob))
     if not derivatives:
         return ll, None, None
-    ga = _pdf(a, link) * upper_ok
-    gb = _pdf(b, link) * lower_ok
-    da = _dpdf(a, link) * upper_ok
-    db = _dpdf(b, link) * lower_ok
     k = J - 1 + p
     wp = d.w / prob
     wpp = wp / prob
@@ -455,7 +479,6 @@ class OrdinalResult:
     n_dropped: int
     converged: bool
     iterations: int
-    brant: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     nominal: list[str] = field(default_factory=list)
     scale: list[str] = field(default_factory=list)
@@ -467,9 +490,27 @@ class OrdinalResult:
     _template: pd.DataFrame | None = field(default=None, repr=False)
     _specs: dict[str, _Spec] = field(default_factory=dict, repr=False)
     _numeric: list[str] = field(default_factory=list, repr=False)
+    _brant_value: pd.DataFrame | None = field(default=None, repr=False)
+    _brant_input: Any = field(default=None, repr=False)
+
+    @property
+    def brant(self) -> pd.DataFrame:
+        """Brant test of proportional odds (chi2, df, p; omnibus and per coefficient). On large data
+        (more than 200,000 distinct rows) it is computed when first asked for."""
+        if self._brant_value is None:
+            self._brant_value = pd.DataFrame(columns=["chi2", "df", "p"], dtype=float)
+            if self._brant_input is not None:
+                d, names, params = self._brant_input
+                self._brant_input = None
+                try:
+                    self._brant_value = _brant(d, names, params)
+                except _BinarySeparation as exc:
+                    self.notes.append(f"The Brant test cannot be computed: {exc}.")
+        return self._brant_value
 
     def __getstate__(self) -> dict[str, Any]:
         # patsy's design information cannot be pickled; it is rebuilt from the (small) pattern table.
+        self.brant  # noqa: B018 (computed now, so the rows it needs are not pickled)
         specs = {k: _Spec(v.rhs, v.columns, v.names, None) for k, v in self._specs.items()}
         return {**self.__dict__, "_design_info": None, "_specs": specs}
 
@@ -799,7 +840,8 @@ def _prepare(data: pd.DataFrame, formula: str, link: str, weights, extra_rhs: Se
             categoricals[col] = frame[col].dtype
     frame["__y"] = codes[keep]
     frame["__w"] = w_all[keep]
-    distinct = any(frame[c].nunique() > _DISTINCT * len(frame) for c in numeric) if len(frame) > 1000 else False
+    head = frame.iloc[:20_000]  # the share of distinct values among the first rows tells well enough
+    distinct = any(head[c].nunique() > _DISTINCT * len(head) for c in numeric) if len(frame) > 1000 else False
     if _STATEFUL.search(" + ".join([rhs, *extra_rhs])) or distinct:
         patterns, collapsed = frame.reset_index(drop=True), False
     else:
@@ -973,7 +1015,7 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
     scale_coef = _wald(zeta, se_zeta, scale_names, "term")
     all_names = labels + names + scale_names
     vcov = pd.DataFrame(cov, index=all_names, columns=all_names)
-    brant_table = pd.DataFrame(columns=["chi2", "df", "p"], dtype=float)
+    brant_input = None
     if not brant:
         pass
     elif q > 1 or s:
@@ -981,20 +1023,21 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
     elif link != "logit":
         notes.append("The Brant test is defined for the logit link only.")
     else:
-        try:
-            brant_table = _brant(_Patterns(X=X, y=y, w=w, J=J), names, params)
-        except _BinarySeparation as exc:
-            notes.append(f"The Brant test cannot be computed: {exc}.")
+        brant_input = (_Patterns(X=X, y=y, w=w, J=J), names, params)
     template = prep.patterns[prep.rhs_cols]
     if not _STATEFUL.search(" + ".join([prep.rhs, nominal_rhs, scale_rhs])):
         template = template.head(50)
-    return OrdinalResult(
+    result = OrdinalResult(
         formula=prep.formula, link=link, outcome=prep.lhs, categories=list(cats), coefficients=coef,
         thresholds=thresholds, vcov=vcov, loglik=ll, loglik_null=loglik_null, n=n, n_dropped=prep.n_dropped,
-        converged=converged, iterations=iterations, brant=brant_table, notes=notes, nominal=nominal_terms,
+        converged=converged, iterations=iterations, notes=notes, nominal=nominal_terms,
         scale=scale_terms, scale_coefficients=scale_coef, _design_info=loc.info, _rhs_columns=list(prep.rhs_cols),
         _categoricals=dict(prep.categoricals), _template=template.copy(), _specs=specs, _numeric=list(prep.numeric),
+        _brant_input=brant_input,
     )
+    if brant_input is not None and len(y) <= _LAZY_BRANT:
+        result.brant  # noqa: B018 (small data: computed now, so its notes are there at once)
+    return result
 
 
 def fit(data: pd.DataFrame, formula: str, *, link: str = "logit", weights: str | Sequence[float] | None = None,
