@@ -4,6 +4,7 @@ residuals and, for sparse tables, Fisher's exact test for any r x c table (exact
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,13 +117,20 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
         ``EXACT_LIMIT``: about 10 s). Past it, or past the memory bounds ``EDGE_CELLS`` and
         ``HELD_WEIGHTS`` (together well under 1 GB), the function returns ``None``.
 
+    Raises
+    ------
+    ValueError
+        As R's ``fisher.test``: fewer than 2 rows or columns, a negative, infinite or missing count;
+        also a table of zeros. Non-integer counts are rounded with a ``UserWarning``, as R rounds
+        them (with a warning). Rows and columns of zeros are left out.
+
     Returns
     -------
     float or None
         The p-value, checked against R's ``fisher.test`` (to 1e-8 relative) and against a full
         enumeration of small tables, or ``None``.
     """
-    table = np.asarray(table, dtype=np.int64)
+    table = _counts(table)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         return 1.0
@@ -135,6 +143,33 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
         return _network_p(table, budget)
     except _TooLarge:
         return None
+
+
+def _counts(table) -> np.ndarray:
+    """The table as integer counts, refusing or rounding what R's fisher.test refuses or rounds."""
+    raw = np.asarray(table)
+    if raw.ndim != 2:
+        raise ValueError(f"The table must be two-dimensional (rows x columns), not of shape {raw.shape}.")
+    if raw.shape[0] < 2 or raw.shape[1] < 2:
+        raise ValueError(f"The table must have at least 2 rows and 2 columns, not {raw.shape[0]} x {raw.shape[1]} "
+                         "(R's fisher.test refuses it too).")
+    if raw.dtype.kind == "b" or raw.dtype.kind not in "iuf":
+        try:
+            raw = raw.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError("The table's entries must be numbers (counts).") from None
+    x = raw.astype(float)
+    if not np.all(np.isfinite(x)) or np.any(x < 0):
+        raise ValueError("All entries of the table must be non-negative and finite counts "
+                         "(R's fisher.test refuses the table too).")
+    rounded = np.round(x)  # half to even, as R's round()
+    if not np.array_equal(rounded, x):
+        diff = float(np.abs(rounded - x).sum() / np.abs(x).sum())
+        warnings.warn(f"The table has been rounded to integer counts (mean relative difference {diff:.4g}), "
+                      "as R's fisher.test rounds it.", UserWarning, stacklevel=3)
+    if rounded.sum() == 0:
+        raise ValueError("The table has no observations (every count is 0): nothing to test.")
+    return rounded.astype(np.int64)
 
 
 class _TooLarge(Exception):

@@ -247,7 +247,8 @@ class PolychoricResult:
         return f"Polychoric correlations (n = {self.n})\n" + self.matrix.to_string(float_format=lambda v: f"{v:.4f}")
 
 
-def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None) -> PolychoricResult:
+def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None, *, max_categories: int = 8
+               ) -> PolychoricResult:
     r"""Polychoric correlations of ordinal items, by maximum likelihood (two-step).
 
     Each item's thresholds are the normal quantiles of its cumulative marginal proportions; each
@@ -256,8 +257,15 @@ def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None) -> Polych
     bivariate normal distribution function is computed exactly through Owen's T function. As
     ``psych::polychoric(x, correct = 0)`` (listwise complete cases; no continuity correction for
     empty cells), against which it is checked.
+
+    An item with more than ``max_categories`` distinct values (psych's ``max.cat = 8``) is refused
+    with a ValueError naming it, as psych refuses it: it is not an ordinal item.
     """
     cols, x, dropped = _complete(data, items)
+    many = {c: len(np.unique(x[:, i])) for i, c in enumerate(cols) if len(np.unique(x[:, i])) > max_categories}
+    if many:
+        raise ValueError(f"Items with more than {max_categories} distinct values are not ordinal items for a "
+                         f"polychoric correlation (psych refuses them too): {many}. Use Pearson correlations.")
     codes, levels = [], []
     for i in range(x.shape[1]):
         values, inverse = np.unique(x[:, i], return_inverse=True)
@@ -293,12 +301,14 @@ class OmegaResult:
     loadings: pd.Series
     n: int
     notes: list[str] = field(default_factory=list)
+    key: pd.Series | None = None
 
     def __float__(self) -> float:
         return float(self.omega_total)
 
     def __str__(self) -> str:
-        return f"McDonald's omega total = {self.omega_total:.4f} (one factor, minres; n = {self.n})"
+        text = f"McDonald's omega total = {self.omega_total:.4f} (one factor, minres; n = {self.n})"
+        return "\n".join([text, *[f"- {n}" for n in self.notes]])
 
 
 def _minres_one_factor(R: np.ndarray) -> np.ndarray:
@@ -316,37 +326,88 @@ def _minres_one_factor(R: np.ndarray) -> np.ndarray:
         return -4 * resid @ lam
 
     eigval, eigvec = np.linalg.eigh(R)
-    start = eigvec[:, -1] * np.sqrt(eigval[-1])
+    start = eigvec[:, -1] * np.sqrt(max(eigval[-1], 0.0))
     start = start if start.sum() >= 0 else -start
     res = optimize.minimize(loss, start, jac=grad, method="BFGS", options={"gtol": 1e-12, "maxiter": 2000})
     lam = res.x
     return lam if lam.sum() >= 0 else -lam
 
 
-def omega(data: pd.DataFrame, items: Sequence[str] | None = None, *, polychoric_matrix: bool = False
-          ) -> OmegaResult:
-    r"""McDonald's omega total from a one-factor model of the item correlations.
+def omega(data: pd.DataFrame, items: Sequence[str] | None = None, *, polychoric_matrix: bool = False,
+          missing: str = "listwise") -> OmegaResult:
+    r"""McDonald's omega total from a one-factor model, as ``psych::omega(x, nfactors = 1)$omega.tot``.
 
-    :math:`\omega_t = (\sum \lambda_i)^2 / ((\sum \lambda_i)^2 + \sum (1 - \lambda_i^2))` with the
+    .. math::
+
+        \omega_t = \frac{V_t - \sum_i u_i^2}{V_t}, \qquad V_t = \sum_{ij} r_{ij}, \quad u_i^2 = 1 - \lambda_i^2
+
+    with the observed total variance :math:`V_t` (the sum of the correlation matrix) and the
     standardized loadings :math:`\lambda` of one factor fitted by minimum residuals (psych's default
     ``fm = "minres"``) to the Pearson (or, with ``polychoric_matrix=True``, polychoric) correlations.
-    Checked against the loadings of ``psych::fa(r, nfactors = 1, fm = "minres")``.
+    As psych does, items loading negatively on the factor are reversed first (their rows and columns
+    of the correlation matrix change sign): a note names them, ``key`` holds psych's key (1 or -1 per
+    item) and ``loadings`` the loadings after reversal. Checked against ``psych::omega`` on bfi (each
+    scale, reverse-keyed items unreversed, and all 25 items), lsat6, lsat7 and psychTools' ability.
 
-    With two items a one-factor model is not identified: the result is NaN with a note (use alpha).
+    Parameters
+    ----------
+    missing : {"listwise", "pairwise"}
+        ``"pairwise"`` is psych's: correlations of pairwise-complete cases (``n`` counts every row).
+
+    Returns NaN with a note, never a value outside [0, 1], when the one-factor solution is a Heywood
+    case (a loading of magnitude 1 or more: a communality of at least 1, a uniqueness of at most 0)
+    or omega is otherwise outside [0, 1]; with two items, where one factor is not identified, NaN with
+    a note (use alpha).
     """
-    cols, x, dropped = _complete(data, items)
-    notes = [f"{dropped} respondents with a missing item were dropped (listwise)."] if dropped else []
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError("missing must be 'listwise' or 'pairwise'.")
+    if missing == "pairwise" and not polychoric_matrix:
+        cols = _items(data, items)
+        frame = _numeric(data, cols)
+        R_df = frame.corr(min_periods=2)
+        if R_df.isna().to_numpy().any():
+            raise ValueError("Some pairs of items have fewer than two respondents in common, or an item has no "
+                             "variance.")
+        R, n = R_df.to_numpy(), len(frame)
+        incomplete = int(frame.isna().any(axis=1).sum())
+        notes = [f"Missing answers handled pairwise: {incomplete} respondents with a missing item kept."] \
+            if incomplete else []
+    else:
+        cols, x, dropped = _complete(data, items)
+        notes = [f"{dropped} respondents with a missing item were dropped (listwise)."] if dropped else []
+        n = x.shape[0]
+        R = None
     if len(cols) < 3:
-        return OmegaResult(omega_total=float("nan"), loadings=pd.Series(np.nan, index=cols), n=x.shape[0],
+        return OmegaResult(omega_total=float("nan"), loadings=pd.Series(np.nan, index=cols), n=n,
                            notes=notes + ["Omega needs at least three items: a one-factor model of two items "
                                           "is not identified."])
-    R = polychoric(data, cols).matrix.to_numpy() if polychoric_matrix else np.corrcoef(x, rowvar=False)
+    if R is None:
+        R = polychoric(data, cols).matrix.to_numpy() if polychoric_matrix else np.corrcoef(x, rowvar=False)
     lam = _minres_one_factor(R)
-    if np.any(np.abs(lam) >= 1):
-        notes.append("A loading reached 1 (Heywood case); omega is unreliable.")
-    s = lam.sum()
-    omega_t = s * s / (s * s + np.sum(1 - lam * lam))
-    return OmegaResult(omega_total=float(omega_t), loadings=pd.Series(lam, index=cols), n=x.shape[0], notes=notes)
+    key = np.where(lam < 0, -1, 1)
+    if np.any(key < 0):
+        reversed_items = [c for c, k in zip(cols, key) if k < 0]
+        notes.append(f"Items loading negatively on the factor were reversed, as psych::omega reverses them: "
+                     f"{reversed_items}.")
+        R = R * np.outer(key, key)
+        lam = lam * key
+    loadings = pd.Series(lam, index=cols)
+    heywood = [c for c, v in zip(cols, lam) if abs(v) >= 1]
+    if heywood:
+        kind = "ultra-Heywood" if np.any(np.abs(lam) > 1 + 1e-9) else "Heywood"
+        notes.append(f"The one-factor solution is {'an' if kind[0] == 'u' else 'a'} {kind} case: the loading of {heywood} reaches "
+                     f"{np.max(np.abs(lam)):.4g} (a communality of at least 1, a uniqueness of at most 0), so "
+                     "omega is undefined (NaN). Too few respondents or items for a factor model?")
+        return OmegaResult(omega_total=float("nan"), loadings=loadings, n=n, notes=notes,
+                           key=pd.Series(key, index=cols))
+    vt = float(R.sum())
+    omega_t = (vt - float(np.sum(1 - lam * lam))) / vt
+    if not 0 <= omega_t <= 1:
+        notes.append(f"Omega computed as {omega_t:.4g}, outside [0, 1]: the one-factor model does not fit these "
+                     "items; reported as NaN.")
+        omega_t = float("nan")
+    return OmegaResult(omega_total=float(omega_t), loadings=loadings, n=n, notes=notes,
+                       key=pd.Series(key, index=cols))
 
 
 def block_reliability(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, scale_name: str = "scale",

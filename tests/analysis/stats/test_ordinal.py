@@ -199,7 +199,7 @@ def test_unordered_outcome_is_refused():
 
 def test_bad_link_and_weights():
     with pytest.raises(ValueError, match="link"):
-        ordinal.fit(_wine(), "rating ~ temp", link="cauchit")
+        ordinal.fit(_wine(), "rating ~ temp", link="identity")
     with pytest.raises(ValueError, match="negative"):
         ordinal.fit(_wine(), "rating ~ temp", weights=-np.ones(72))
 
@@ -210,3 +210,25 @@ def test_result_pickles_and_still_predicts():
     again = pickle.loads(pickle.dumps(res))
     profiles = pd.DataFrame({"temp": ["cold", "warm"], "contact": ["no", "yes"]})
     np.testing.assert_allclose(again.predict_proba(profiles).to_numpy(), REF["wine_logit"]["predict"], atol=1e-7)
+
+
+# --- the paths for large data (distinct rows, blocks, warm start, lazy Brant) ---------------------
+
+def test_large_data_paths_give_the_same_fit(monkeypatch):
+    """Skipping the collapsing, summing in blocks, starting from a subset and computing the Brant
+    test lazily (thresholds lowered so the synthetic survey takes every path) change nothing."""
+    from analysis.stats import ordinal as mod
+    data = _synthetic()
+    ref = ordinal.fit(data, "readiness ~ sc_mean + size + region")
+    monkeypatch.setattr(mod, "_CHUNK", 257)
+    monkeypatch.setattr(mod, "_WARM", 400)
+    monkeypatch.setattr(mod, "_LAZY_BRANT", 100)
+    monkeypatch.setattr(mod, "_DISTINCT", 0.0)  # every numeric predictor counts as all distinct
+    res = ordinal.fit(data, "readiness ~ sc_mean + size + region")
+    assert res._brant_input is not None and res._brant_value is None  # not computed yet
+    np.testing.assert_allclose(res.coefficients["estimate"], ref.coefficients["estimate"], atol=1e-9)
+    np.testing.assert_allclose(res.coefficients["std_err"], ref.coefficients["std_err"], rtol=1e-8)
+    np.testing.assert_allclose(res.thresholds["estimate"], ref.thresholds["estimate"], atol=1e-9)
+    assert res.loglik == pytest.approx(ref.loglik, abs=1e-8)
+    np.testing.assert_allclose(res.brant["chi2"], REF["synthetic"]["brant"]["chi2"], rtol=1e-5)
+    assert res._brant_input is None
