@@ -13,6 +13,11 @@ from django.utils.translation import ngettext
 LAST_ACTIVITY_KEY = "_staff_last_activity"
 
 
+def now() -> int:
+    """Seconds since the epoch (a function of its own, so that tests can move the clock)."""
+    return int(time.time())
+
+
 class StaffIdleTimeoutMiddleware:
     """Log out an authenticated user whose previous request is older than the limit.
 
@@ -31,14 +36,14 @@ class StaffIdleTimeoutMiddleware:
         limit = getattr(settings, "STAFF_IDLE_TIMEOUT_MINUTES", 0)
         user = getattr(request, "user", None)
         if limit > 0 and user is not None and user.is_authenticated:
-            now = int(time.time())
+            current = now()
             last = request.session.get(LAST_ACTIVITY_KEY)
-            if isinstance(last, int) and now - last > limit * 60:
+            if isinstance(last, int) and current - last > limit * 60:
                 logout(request)
                 messages.info(request, ngettext(
                     "You were logged out after %(minutes)d minute without activity. Please log in again.",
                     "You were logged out after %(minutes)d minutes without activity. Please log in again.",
                     limit) % {"minutes": limit})
             else:
-                request.session[LAST_ACTIVITY_KEY] = now
+                request.session[LAST_ACTIVITY_KEY] = current
         return self.get_response(request)
