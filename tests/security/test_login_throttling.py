@@ -71,6 +71,10 @@ def test_the_lock_ends_after_the_cool_off(staff):
     for _ in range(2):
         _post(client, "login", "wrong")
     assert _post(client, "login", PASSWORD).status_code == 429
+    # An attempt during the lock starts the wait again.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=20))
+    assert _post(client, "login", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.get().attempt_time > timezone.now() - dt.timedelta(minutes=1)
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=31))
     assert _post(client, "login", PASSWORD).status_code == 302 and _logged_in(client)
 
