@@ -6,10 +6,9 @@ and ``DJANGO_ALLOWED_HOSTS``; ``DATABASE_URL`` selects PostgreSQL.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
-
-import datetime as dt
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
