@@ -4,7 +4,6 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -47,7 +46,12 @@ def test_a_member_sees_the_waves_on_the_admin_index_but_not_the_users(client, ad
 
 
 def test_the_migration_is_idempotent():
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
     migration = importlib.import_module("surveys.migrations.0004_admins_permissions")
+    # The historical models a migration gets (never the global registry, which it alters).
+    global_apps = MigrationLoader(connection).project_state().apps
     group = Group.objects.get(name=roles.ADMINS)
     before = set(group.permissions.values_list("codename", flat=True))
     migration.grant(global_apps, None)

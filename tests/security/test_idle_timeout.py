@@ -24,11 +24,18 @@ def researcher(client):
     return user
 
 
-START = int(time.time())
+_started = {"at": 0}
+
+
+@pytest.fixture(autouse=True)
+def _start():
+    _started["at"] = int(time.time())
 
 
 def _later(monkeypatch, seconds: int) -> None:
-    monkeypatch.setattr(middleware, "now", lambda: START + seconds)
+    """Move the middleware's clock to ``seconds`` after the test started."""
+    start = _started["at"]
+    monkeypatch.setattr(middleware, "now", lambda: start + seconds)
 
 
 @override_settings(STAFF_IDLE_TIMEOUT_MINUTES=60)
