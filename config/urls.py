@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    # The admin's login page shows "Forgotten your password?" when this name exists;
+    # it leads to the same reset pages as /accounts/password_reset/.
+    path("admin/password_reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # login, logout, password_change, password_reset (+ done/confirm/complete): the
+    # templates are in templates/registration/; logins are throttled by django-axes.
     path("accounts/", include("django.contrib.auth.urls")),
     path("analysis/", include("analysis.urls")),
     path("interviews/", include("surveys.interview_urls")),

@@ -3,7 +3,9 @@
 - Interviewers record interviews in the waves they are assigned to.
 - Coders code open answers.
 - Researchers analyse waves, download data, edit codebooks and set final codes.
-- Admins (superusers, or members of "Admins", who are staff) run waves in the admin.
+- Admins (superusers, or members of "Admins", who are staff) run waves in the admin:
+  besides the role permissions, "Admins" has the admin-site permissions in
+  ``ADMIN_SITE_PERMISSIONS``.
 """
 from __future__ import annotations
 
@@ -32,6 +34,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RESEARCHERS: ["analyse_waves", "manage_codebooks", "code_answers"],
     ADMINS: ["analyse_waves", "manage_codebooks", "code_answers", "conduct_interviews"],
 }
+
+# The admin-site permissions of "Admins" (model -> actions, app "surveys"): what it
+# takes to build instruments and run waves in the admin. Responses are corrected, not
+# created or deleted there; answers are only read. Applied by migration 0004.
+ADMIN_SITE_PERMISSIONS: dict[str, list[str]] = {
+    "instrument": ["view", "add", "change", "delete"],
+    "section": ["view", "add", "change", "delete"],
+    "question": ["view", "add", "change", "delete"],
+    "scale": ["view", "add", "change", "delete"],
+    "option": ["view", "add", "change", "delete"],
+    "wave": ["view", "add", "change", "delete"],
+    "waveoptionset": ["view", "add", "change", "delete"],
+    "invitation": ["view", "add", "change", "delete"],
+    "response": ["view", "change"],
+    "answer": ["view"],
+}
+
+
+def admin_site_codenames() -> list[str]:
+    """``ADMIN_SITE_PERMISSIONS`` as permission codenames ("change_wave", ...)."""
+    return [f"{action}_{model}" for model, actions in ADMIN_SITE_PERMISSIONS.items() for action in actions]
 
 
 def permission_required(perm: str) -> Callable:

@@ -101,6 +101,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "password_reset_done": PUBLIC,
     "password_reset_confirm": PUBLIC,  # an invalid link: a page saying so
     "password_reset_complete": PUBLIC,
+    "admin_password_reset": PUBLIC,  # the admin login's "Forgotten your password?"
     # --- the admin: staff only; our "admin" role is a superuser ---------------------------
     "admin:index": ADMIN_ONLY,
     "admin:login": expect("ok", admin="redirect"),
@@ -142,6 +143,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin:surveys_response_add": ADMIN_FORBIDDEN,  # responses come from respondents only
     "admin:auth_user_password_change": ADMIN_ONLY,
     "admin:surveys_wave_invitations": ADMIN_ONLY,
+    # django-axes' login attempts (read-only; deleting one unlocks): none in the world
+    **{f"admin:axes_{model}_{view}": ADMIN_REDIRECT
+       for model in ("accessattempt", "accesslog", "accessfailurelog") for view in ("history", "delete", "change")},
+    **{f"admin:axes_{model}_changelist": ADMIN_ONLY for model in ("accessattempt", "accesslog", "accessfailurelog")},
+    **{f"admin:axes_{model}_add": ADMIN_FORBIDDEN for model in ("accessattempt", "accesslog", "accessfailurelog")},
+    **{f"admin/axes/{model}/<path:object_id>/": ADMIN_REDIRECT
+       for model in ("accessattempt", "accesslog", "accessfailurelog")},
     **{
         f"admin/{app}/{model}/<path:object_id>/": ADMIN_REDIRECT  # old-style object URLs -> change page
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),

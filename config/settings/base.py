@@ -6,10 +6,13 @@ and ``DJANGO_ALLOWED_HOSTS``; ``DATABASE_URL`` selects PostgreSQL.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
+    "csp",
     "surveys",
     "analysis",
 ]
@@ -48,14 +53,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +122,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "surveys:home"
 LOGOUT_REDIRECT_URL = "surveys:home"
@@ -125,7 +139,7 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Moscow")
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -138,6 +152,115 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # respondents may resume within a month
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Cookies are sent on top-level navigation from other sites (links in invitation
+# e-mails keep working) but not on cross-site sub-requests or POSTs. Production
+# adds the Secure flag to all three (docs/security.md).
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# Signed-in users (staff, researchers, coders, interviewers) are logged out after
+# this many minutes without a request; 0 turns it off. Respondents are anonymous and
+# keep their month-long sessions (config/middleware.py).
+STAFF_IDLE_TIMEOUT_MINUTES = int(os.environ.get("DJANGO_STAFF_IDLE_MINUTES", "60"))
+
+# Login throttling (django-axes) on /accounts/login/ and /admin/login/: after
+# AXES_FAILURE_LIMIT failed attempts for one user name from one client address,
+# that pair is refused for AXES_COOLOFF_TIME (0 minutes: until an admin deletes the
+# attempt in the admin or runs `manage.py axes_reset`); a successful login resets
+# the count. The attempts are stored in the database, so every worker shares them.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+_AXES_COOLOFF_MINUTES = int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_AXES_COOLOFF_MINUTES) if _AXES_COOLOFF_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"  # honours DJANGO_NUM_PROXIES
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# No log of successful logins (address, browser): only the failures that the lock-out
+# needs are stored, and a successful login deletes them.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content-Security-Policy (django-csp 4): scripts, styles, images, fonts and
+# connections only from this site; no plugins, no framing, no foreign form targets.
+# Style *attributes* (style="...") are allowed by style-src-attr, <style> elements
+# and foreign style sheets are not; data: images are needed by Bootstrap's icons
+# (check boxes, select arrows). See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+
+def email_settings(default_backend: str, environ=os.environ) -> dict:
+    """E-mail settings from the environment.
+
+    ``EMAIL_URL`` (``smtp://``, ``smtp+tls://`` or ``submission://`` for STARTTLS,
+    ``smtps://`` or ``smtp+ssl://`` for implicit TLS, ``console://``, ``locmem://``,
+    ``dummy://``; user and password URL-encoded) wins over the separate variables
+    ``EMAIL_BACKEND``, ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``,
+    ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS`` and ``EMAIL_USE_SSL``.
+    """
+    def flag(name: str) -> bool:
+        return environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+    backends = {
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    result = {
+        "EMAIL_BACKEND": environ.get("EMAIL_BACKEND") or default_backend,
+        "EMAIL_HOST": environ.get("EMAIL_HOST", "localhost"),
+        "EMAIL_PORT": int(environ.get("EMAIL_PORT") or 25),
+        "EMAIL_HOST_USER": environ.get("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": environ.get("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": flag("EMAIL_USE_TLS"),
+        "EMAIL_USE_SSL": flag("EMAIL_USE_SSL"),
+    }
+    if not environ.get("EMAIL_BACKEND") and environ.get("EMAIL_HOST"):
+        result["EMAIL_BACKEND"] = backends["smtp"]
+    url = environ.get("EMAIL_URL", "").strip()
+    if url:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        tls = scheme in {"smtp+tls", "submission"}
+        ssl = scheme in {"smtps", "smtp+ssl"}
+        kind = "smtp" if scheme == "smtp" or tls or ssl else scheme
+        if kind not in backends:
+            raise ValueError(f"EMAIL_URL: unknown scheme {parts.scheme!r}")
+        result.update({
+            "EMAIL_BACKEND": backends[kind],
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if ssl else 587 if tls else 25),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": tls,
+            "EMAIL_USE_SSL": ssl,
+        })
+    if result["EMAIL_USE_TLS"] and result["EMAIL_USE_SSL"]:
+        raise ValueError("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: choose one.")
+    result["EMAIL_TIMEOUT"] = int(environ.get("EMAIL_TIMEOUT") or 10)
+    result["DEFAULT_FROM_EMAIL"] = environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+    result["SERVER_EMAIL"] = environ.get("SERVER_EMAIL", result["DEFAULT_FROM_EMAIL"])
+    return result
+
+
+# E-mail (password-reset links): SMTP unless told otherwise; dev prints to the
+# console, the tests keep messages in memory.
+globals().update(email_settings("django.core.mail.backends.smtp.EmailBackend"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJANGO_PASSWORD_RESET_TIMEOUT_HOURS", "24")) * 60 * 60
 
 # Demo mode: `make run` turns it on to create and print demo accounts.
 DEMO_MODE = env_bool("DJANGO_DEMO", False)

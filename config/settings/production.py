@@ -1,7 +1,8 @@
 """Production: secrets and hosts must come from the environment.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS. Recommended: DATABASE_URL
-(PostgreSQL). Behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1;
+(PostgreSQL) and the e-mail settings (EMAIL_URL or EMAIL_HOST...,
+DEFAULT_FROM_EMAIL; docs/deployment.md). Behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1;
 DJANGO_SECURE_SSL_REDIRECT (default on) and DJANGO_SECURE_HSTS_SECONDS (default one
 year) can be tuned.
 """
@@ -32,6 +33,7 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

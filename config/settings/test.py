@@ -8,3 +8,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,26 @@
+"""Hooks for django-axes: the client's address and the lock-out page."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address axes counts failures for: the same one the link-guessing limiter uses."""
+    from surveys.ratelimit import client_address
+
+    return client_address(request)
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """A page in the site's layout (HTTP 429) saying why the login was refused and for how long."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    minutes = int(cooloff.total_seconds() // 60) if cooloff else 0
+    response = render(request, "registration/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": minutes,
+    }, status=settings.AXES_HTTP_RESPONSE_CODE)
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
+    return response
