@@ -15,11 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import exports, figures
+from . import documents, exports, figures
 from .report import Report
-
-TABLE_FORMATS = ("csv", "xlsx", "tex", "html")
-
 
 def _readme(report: Report, written: list[Path], out: Path) -> str:
     wave = report.wave
@@ -70,9 +67,9 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         write(out / "codebook.json", exports.codebook_json(report.wave).encode())
         step("tables")
         for table in report.tables().values():
-            formats = ("csv",) if table.name.startswith("crosstab_") else TABLE_FORMATS
+            formats = ("csv",) if table.name.startswith("crosstab_") else documents.TABLE_FORMATS
             for fmt in formats:
-                write(out / f"{table.name}.{fmt}", exports.table_bytes(table.data, fmt, title=table.title,
+                write(out / f"{table.name}.{fmt}", documents.table_bytes(table.data, fmt, title=table.title,
                                                                        note=table.note))
             if table.name.startswith("crosstab_"):
                 write(out / f"{table.name}.txt", str(table.result).encode())

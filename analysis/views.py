@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from surveys.models import Wave
 from surveys.roles import ANALYSE_WAVES, permission_required
 
-from . import bundle, exports, figures, frames
+from . import bundle, documents, exports, figures, frames
 from .forms import CompareForm, report_options
 from .report import comparison_build, report_build, split_choices
 
@@ -51,8 +51,8 @@ def compare(request: HttpRequest) -> HttpResponse:
             context["error"] = str(exc)
         else:
             fmt = request.GET.get("format")
-            if fmt in exports.TABLE_FORMATS:
-                return _attachment(exports.table_bytes(table.data, fmt, title=table.title, note=table.note),
+            if fmt in documents.TABLE_FORMATS:
+                return _attachment(documents.table_bytes(table.data, fmt, title=table.title, note=table.note),
                                    f"{table.name}.{fmt}", fmt)
             context.update(table=table, a=a, b=b, query=request.GET.urlencode())
     return render(request, "analysis/compare.html", context, status=400 if form.errors else 200)
@@ -101,10 +101,10 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
         figure = report.figure(name.removeprefix("figure-"))
         if figure is not None:
             return _attachment(figure.render(fmt), f"{wave.slug}-{name}.{fmt}", fmt)
-    elif fmt in exports.TABLE_FORMATS:
+    elif fmt in documents.TABLE_FORMATS:
         report, _forms, _model_form = _report(request, wave)
         table = report.table(name)
         if table is not None:
-            return _attachment(exports.table_bytes(table.data, fmt, title=table.title, note=table.note),
+            return _attachment(documents.table_bytes(table.data, fmt, title=table.title, note=table.note),
                                f"{wave.slug}-{name}.{fmt}", fmt)
     raise Http404(_("There is no such download for this wave."))
