@@ -66,11 +66,12 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         write(out / "codebook.csv", exports.codebook(report.wave, lang=report.lang).to_csv(index=False).encode())
         write(out / "codebook.json", exports.codebook_json(report.wave).encode())
         step("tables")
+        (out / "values").mkdir(exist_ok=True)
         for table in report.tables().values():
-            formats = ("csv",) if table.name.startswith("crosstab_") else documents.TABLE_FORMATS
+            formats = ("csv", "tex") if table.name.startswith("crosstab_") else documents.TABLE_FORMATS
             for fmt in formats:
-                write(out / f"{table.name}.{fmt}", documents.table_bytes(table.data, fmt, title=table.title,
-                                                                       note=table.note))
+                write(out / f"{table.name}.{fmt}", documents.table_bytes(table, fmt))
+            write(out / "values" / f"{table.name}.csv", documents.table_bytes(table, "csv", values=True))
             if table.name.startswith("crosstab_"):
                 write(out / f"{table.name}.txt", str(table.result).encode())
         step("figures")
@@ -78,8 +79,10 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
             for fmt in figures.FORMATS:
                 write(out / "figures" / f"{figure.name}.{fmt}", figure.render(fmt))
         step("report")
-        html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave})
+        html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave,
+                                                                "style": documents.HTML_STYLE})
         write(out / "report.html", html.encode())
+        write(out / "report.docx", documents.report_docx(report))
         write(out / "README.txt", _readme(report, written, out).encode())
     return written
 

@@ -32,6 +32,7 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
     "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 

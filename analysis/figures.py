@@ -7,6 +7,7 @@ embedded). Fonts: DejaVu Sans, which has Cyrillic.
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -34,60 +35,72 @@ def _style(ax) -> None:
     ax.tick_params(labelsize=9)
 
 
-def coded_counts_figure(counts: pd.DataFrame, *, n: int, title: str, note: str, xlabel: str) -> plt.Figure:
-    """Horizontal bars of the number of opinions per category, largest at the top (sober, greyscale)."""
+PAGE_WIDTH = 17 / 2.54    # inches: a journal page (17 cm)
+COLUMN_WIDTH = 8.5 / 2.54  # a journal column (8.5 cm)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def coded_counts_figure(counts: pd.DataFrame, *, n: int, xlabel: str) -> plt.Figure:
+    """Horizontal bars of the number of answers per category, largest at the top (sober, greyscale),
+    a page wide. The title and n belong in the caption, not in the image."""
     data = counts.sort_values("count")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.4))
-    ax.barh(data["label"], data["count"], color="#595959", edgecolor="black", linewidth=0.6)
-    for y, v in enumerate(data["count"]):
-        ax.text(v + 0.15, y, str(int(v)), va="center", fontsize=9)
-    ax.set_xlim(0, max(12, int(data["count"].max()) + 1))
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    fig.text(0.01, 0.01, note, fontsize=8, ha="left", va="bottom")
-    _style(ax)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
-
-
-def table1_figure(table: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Stacked horizontal bars of Table 1 (items top to bottom, categories left to right)."""
-    labels = [c for c in table.columns if c not in ("n", "missing")]
-    data = table[labels].astype(float).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(data) + 1.6))
-    left = np.zeros(len(data))
-    for i, label in enumerate(labels):
-        ax.barh(range(len(data)), data[label], left=left, color=GREYS[i % len(GREYS)], hatch=HATCHES[i % len(HATCHES)],
-                edgecolor="black", linewidth=0.5, label=label)
-        left += data[label].to_numpy()
+    labels = [_wrap(label, 38) for label in data["label"]]
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.42 * len(data) + 0.9))
+    ax.barh(range(len(data)), data["count"], color="#595959", edgecolor="black", linewidth=0.6)
     ax.set_yticks(range(len(data)))
-    ax.set_yticklabels([str(i) for i in data.index], fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("%", fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(ncol=len(labels), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.set_yticklabels(labels, fontsize=8)
+    for y, v in enumerate(data["count"]):
+        ax.text(v + 0.15, y, str(int(v)), va="center", fontsize=8)
+    ax.set_xlim(0, max(n, int(data["count"].max()) + 1) if n else int(data["count"].max()) + 1)
+    ax.set_xlabel(xlabel, fontsize=9)
     _style(ax)
     fig.tight_layout()
     return fig
 
 
-def probability_figure(proba: pd.DataFrame, *, title: str, xlabel: str) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(7, 4))
+def table1_figure(table: pd.DataFrame, *, labels: list[str]) -> plt.Figure:
+    """Stacked horizontal bars of Table 1 (items top to bottom, categories left to right), a page wide."""
+    categories = [c for c in table.columns if c not in ("n", "missing")]
+    data = table[categories].astype(float).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.42 * len(data) + 1.3))
+    left = np.zeros(len(data))
+    for i, category in enumerate(categories):
+        ax.barh(range(len(data)), data[category], left=left, color=GREYS[i % len(GREYS)],
+                hatch=HATCHES[i % len(HATCHES)], edgecolor="black", linewidth=0.5, label=category)
+        left += data[category].to_numpy()
+    ax.set_yticks(range(len(data)))
+    ax.set_yticklabels([_wrap(label, 34) for label in labels[::-1]], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%", fontsize=9)
+    ax.legend(ncol=min(len(categories), 4), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.4 / len(data)),
+              frameon=False)
+    _style(ax)
+    fig.tight_layout()
+    return fig
+
+
+def probability_figure(proba: pd.DataFrame, *, xlabel: str) -> plt.Figure:
+    """Predicted probability of each outcome category along a predictor, a column wide."""
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
     x = proba.index
     numeric = not isinstance(x[0], str)
     for i, col in enumerate(proba.columns):
-        style = ["-", "--", "-.", ":", "-"][i % 5]
-        ax.plot(range(len(x)) if not numeric else x, proba[col], style, color=GREYS[min(i, 3)], linewidth=1.8,
-                label=str(col), marker="o" if not numeric else None)
+        line = ["-", "--", "-.", ":", "-"][i % 5]
+        ax.plot(range(len(x)) if not numeric else x, proba[col], line, color=GREYS[min(i, 3)], linewidth=1.5,
+                label=_wrap(col, 22), marker="o" if not numeric else None)
     if not numeric:
         ax.set_xticks(range(len(x)))
-        ax.set_xticklabels([str(v) for v in x], fontsize=8)
+        ax.set_xticklabels([_wrap(v, 12) for v in x], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("P", fontsize=9)
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(fontsize=8, frameon=False)
-    _style(ax)
+    ax.set_ylabel("P", fontsize=8)
+    ax.set_xlabel(_wrap(xlabel, 40), fontsize=8)
+    ax.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
+    ax.tick_params(labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
 

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 
 from surveys.models import Instrument, Wave
 
-from . import figures, frames, tables
+from . import figures, frames, presentation, style, tables
 from .frames import coding as coding_frames
 from .stats.agreement import agreement_table
+from .stats import ordinal
 from .stats.comparison import compare_items
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -43,6 +44,11 @@ class Table:
     data: pd.DataFrame
     note: str = ""
     result: Any = None  # the statistics result behind the table, where there is one
+    display: pd.DataFrame | None = None  # as printed: labels, headers in words, formatted numbers
+
+    @property
+    def printed(self) -> pd.DataFrame:
+        return self.display if self.display is not None else self.data
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Figure:
     alt: str
     draw: Callable[[], Any]
     note: str = ""
+    width_cm: float = 17  # a journal page; 8.5 for a column
 
     def render(self, fmt: str) -> bytes:
         return figures.figure_bytes(self.draw(), fmt)
@@ -150,16 +157,18 @@ class _Builder:
         return next((v for v in self.variables if v.name == name), None)
 
     def label(self, name: str) -> str:
+        """The short label of a variable, or of a block of items."""
+        if name in self.roles.blocks:
+            return self.roles.block_label(name, self.lang)
         var = self.variable(name)
-        return var.label(self.lang) if var else name
+        if var is not None:
+            return var.short(self.lang)
+        return self.question_label(name) if any(v.question == name for v in self.variables) else name
 
     def question_label(self, code: str) -> str:
-        """The label of a question whose variables are its options (a multiple choice): the label of
-        its list of options where it has one, else the question's text."""
-        question = self.wave.instrument.questions.select_related("scale").get(code=code)
-        if question.scale and question.scale.translated("label"):
-            return question.scale.translated("label")
-        return question.text
+        """The label of a question whose variables are its options (a multiple choice)."""
+        question = self.wave.instrument.questions.get(code=code)
+        return question.label
 
     def build(self) -> list[Section]:
         sections: list[Section] = []
@@ -171,6 +180,7 @@ class _Builder:
             sections += [self.table1(), self.reliability(), self.crosstab()]
             if self.roles.outcome:
                 sections.append(self.model())
+        sections.append(self.frequencies())
         return sections
 
     # --- coded figures -------------------------------------------------------------------------
@@ -183,31 +193,36 @@ class _Builder:
         except ValueError as exc:
             section.problems.append(str(exc))
             return section
-        note = _respondents(self.wave.instrument, counts.attrs["n"])
+        n = counts.attrs["n"]
+        note = _respondents(self.wave.instrument, n)
         if counts.attrs["source"] == "coded":
-            section.notes.append(_("The counts are the coders' final codes."))
+            source = _("The counts are the coders' final codes.")
         else:
-            section.notes.append(_("The counts are the categories the interviewers recorded "
-                                   "(the answers are not coded yet)."))
+            source = _("The counts are the categories the interviewers recorded (the answers are not coded yet).")
+        section.notes.append(source)
         if counts.attrs["illustrative"]:
             note += " · " + _("illustrative demo data: only the order of the categories follows the paper")
             section.notes.append(_("Illustrative demo data: the counts only keep the order of the categories "
                                    "in the paper."))
-        section.tables.append(Table(name=f"figure{number}", title=title, data=counts, note=note))
+        table_note = _("%(n)s; several categories per answer, so the percentages (of the answers counted) can "
+                       "sum to more than 100. %(source)s") % {"n": note, "source": source}
+        section.tables.append(Table(name=f"figure{number}", title=title, data=counts, note=table_note,
+                                    display=presentation.counts(counts, self.lang, n)))
         xlabel = _("Number of opinions")
         section.figures.append(Figure(
             name=f"figure{number}", title=title, note=note,
             alt=_("Horizontal bar chart of the number of answers naming each category"),
-            draw=lambda: figures.coded_counts_figure(counts, n=counts.attrs["n"], title=title, note=note,
-                                                     xlabel=xlabel)))
+            draw=lambda: figures.coded_counts_figure(counts, n=n, xlabel=xlabel)))
         try:
             long, codes = coding_frames.agreement_long(self.wave, question)
             agreement = agreement_table(long, unit="unit", coder="coder", code="code", codes=codes)
         except ValueError:  # no codebook, or fewer than two coders: nothing to compare
             agreement = None
         if agreement is not None:
+            categories = {int(code): label for code, label in counts["label"].items()}
             section.tables.append(Table(
                 name=f"agreement{suffix}", title=_("Agreement between coders"), data=agreement,
+                display=presentation.agreement(agreement, self.lang, categories),
                 note=_('Per category, each answer is a yes/no decision of each coder; "overall" pools every '
                        "decision. Percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).")))
         return section
@@ -224,16 +239,19 @@ class _Builder:
         except ValueError as exc:
             section.problems.append(str(exc))
             return section
-        note = _("Percentages of valid answers, rounded so that every row sums to 100; n = number of valid "
-                 "answers.")
+        note = _("%(n)s. Percentages of valid answers, rounded so that every row sums to 100 (largest "
+                 "remainder); n is the number of valid answers to the item.") % {
+            "n": _respondents(self.wave.instrument, n)}
         title = _("Table 1. Distribution of answers (%%), n = %(n)d") % {"n": n}
-        section.tables.append(Table(name="table1", title=title, data=shown, note=note))
+        section.tables.append(Table(name="table1", title=title, data=shown, note=note,
+                                    display=presentation.distribution(shown, self.lang, self.label)))
         section.result = split
         chart_title = _("Distribution of answers (%%), n = %(n)d") % {"n": n}
+        labels = [self.label(item) for item in whole.index]
         section.figures.append(Figure(
             name="table1", title=chart_title, note=note,
             alt=_("Stacked bar chart of the distribution of answers to each item"),
-            draw=lambda: figures.table1_figure(whole, title=chart_title)))
+            draw=lambda: figures.table1_figure(whole, labels=labels)))
         return section
 
     # --- reliability -------------------------------------------------------------------------
@@ -247,10 +265,15 @@ class _Builder:
             return section
         section.tables += [
             Table(name="reliability", title=_("Reliability of the blocks and of the scale"), data=blocks,
-                  note=_("Cronbach's alpha with Feldt's %(level)s interval, standardized alpha, ordinal alpha (from "
-                         "polychoric correlations) and McDonald's omega (one factor; not identified for two-item "
-                         "blocks).") % {"level": "95%"}),
-            Table(name="reliability_items", title=_("Item statistics"), data=items),
+                  display=presentation.reliability(blocks, self.lang, self.label),
+                  note=_("%(n)s. Cronbach's α with Feldt's 95%% interval, standardized α, ordinal α (from "
+                         "polychoric correlations) and McDonald's ω total (one factor, as psych::omega; not "
+                         "identified for two-item blocks: —).") % {"n": _respondents(self.wave.instrument, self.n)}),
+            Table(name="reliability_items", title=_("Item statistics"), data=items,
+                  display=presentation.item_statistics(items, self.lang, self.label),
+                  note=_("M and SD of the item codes (1 = lowest category); item-rest r: correlation of the item "
+                         "with the sum of the other items; α if deleted: Cronbach's α of the scale without the "
+                         "item.")),
         ]
         return section
 
@@ -260,9 +283,35 @@ class _Builder:
                              lambda: tables.crosstab(self.frame, item, by, exact_limit=exact_limit))
         title = _("Cross-tabulation of %(item)s by %(by)s") % {"item": self.label(item), "by": self.label(by)}
         return Table(name=name, title=title, data=result.counts, result=result,
-                     note=_("Each cell: count, row %, expected count; cells whose adjusted residual exceeds ±1.96 "
-                            "are highlighted. Pearson's chi-square (no continuity correction), the likelihood ratio "
-                            "G², Cramér's V and, for sparse tables, Fisher's exact test."))
+                     display=presentation.crosstab(result.counts, self.lang, self.label(by), self.label(item)),
+                     note=self.crosstab_reading(result, item, by) + " " + _(
+                         "Counts. Pearson's chi-square (no continuity correction), the likelihood ratio G², "
+                         "Cramér's V and, for sparse tables, Fisher's exact test."))
+
+    def crosstab_reading(self, result, item: str, by: str) -> str:
+        """One sentence on the result, in the report's language."""
+        exact = result.exact_p is not None
+        p = result.exact_p if exact else result.p
+        if p != p:  # NaN
+            return _("The association could not be tested.")
+        v = result.cramers_v
+        strength = (_("negligible") if v < 0.1 else _("weak") if v < 0.3 else _("moderate") if v < 0.5
+                    else _("strong"))
+        params = {"a": self.label(by), "b": self.label(item), "p": style.p_value(p, self.lang),
+                  "v": style.bounded(v, 2, self.lang), "n": result.n, "strength": strength,
+                  "test": _("Fisher's exact test") if exact else _("the chi-square test")}
+        if p < 0.05:
+            text = _("The association between %(a)s and %(b)s is statistically significant at the 5%% level "
+                     "(%(test)s, p = %(p)s); its strength is %(strength)s (Cramér's V = %(v)s, n = %(n)d).") % params
+        else:
+            text = _("The association between %(a)s and %(b)s is not statistically significant at the 5%% level "
+                     "(%(test)s, p = %(p)s); its strength is %(strength)s (Cramér's V = %(v)s, n = %(n)d).") % params
+        if result.sparse and not exact:
+            text += " " + _("The table is sparse and the exact test could not be computed; read the chi-square "
+                            "with care.")
+        elif exact:
+            text += " " + _("The table is sparse, so the exact test is used.")
+        return text
 
     def crosstab(self) -> Section:
         section = Section(key="crosstab", title=_("Cross-tabulation"))
@@ -310,29 +359,129 @@ class _Builder:
             section.problems.append(str(exc))
             return section
         section.result = result
-        section.notes += list(result.notes)
+        section.notes += [self.model_note(note) for note in result.notes]
+        factors = {c: [str(x) for x in data[c].cat.categories] for c in result._rhs_columns
+                   if isinstance(data[c].dtype, pd.CategoricalDtype)}
+        model_outcome = self.options.outcome or outcome
+        n_note = _("n = %(n)d; %(dropped)d dropped for missing values.") % {"n": result.n, "dropped": result.n_dropped}
         section.tables += [
-            Table(name="ordinal_coefficients", title=_("Ordinal regression: coefficients"),
-                  data=tables.coefficient_table(result), result=result,
-                  note=_("Proportional-odds model %(formula)s: logit P(Y ≤ j) = θj − x′β, as R's ordinal::clm; "
-                         "Wald 95%% intervals of the odds ratios; n = %(n)d.") % {"formula": result.formula,
-                                                                                 "n": result.n}),
-            Table(name="ordinal_thresholds", title=_("Ordinal regression: thresholds"), data=result.thresholds),
-            Table(name="ordinal_fit", title=_("Ordinal regression: fit"), data=tables.fit_table(result)),
+            Table(name="ordinal_coefficients", title=_("Ordinal regression of %(outcome)s: coefficients") % {
+                "outcome": self.label(model_outcome)}, data=tables.coefficient_table(result), result=result,
+                  display=presentation.coefficients(tables.coefficient_table(result), self.lang, self.label, factors),
+                  note=_("Proportional-odds (cumulative logit) model, logit P(Y ≤ j) = θj − x′β, as R's "
+                         "ordinal::clm: a positive B means higher categories are more likely. OR: odds ratio, with "
+                         "its Wald 95%% interval. Block scores are the mean item code of the block. %(n)s") % {
+                      "n": n_note}),
+            Table(name="ordinal_thresholds", title=_("Ordinal regression: thresholds"), data=result.thresholds,
+                  display=presentation.thresholds(result.thresholds, self.lang),
+                  note=_("θj between adjacent categories of %(outcome)s, on the logit scale.") % {
+                      "outcome": self.label(model_outcome)}),
+            Table(name="ordinal_fit", title=_("Ordinal regression: fit"), data=tables.fit_table(result),
+                  display=presentation.fit(tables.fit_table(result), self.lang),
+                  note=_("Likelihood-ratio test against the model with thresholds only; pseudo-R² of McFadden, "
+                         "Cox–Snell and Nagelkerke.")),
         ]
         if len(result.brant):
-            section.tables.append(Table(name="ordinal_brant", title=_("Brant test of proportional odds"),
-                                        data=result.brant))
+            section.tables.append(Table(
+                name="ordinal_brant", title=_("Brant test of proportional odds"), data=result.brant,
+                display=presentation.tests(result.brant, self.lang, self.label),
+                note=_("A small p means the effect differs across the thresholds (Brant 1990).")))
+        self.proportional_odds_tests(section, data, formula, result)
         vary = next((p for p in result._rhs_columns if p in self.roles.blocks), None)
         if vary is not None:
-            model_outcome = self.options.outcome or outcome
             title = _("Predicted probabilities of %(outcome)s") % {"outcome": self.label(model_outcome)}
             xlabel = self.label(vary)
             section.figures.append(Figure(
                 name="probabilities", title=title,
                 alt=_("Predicted probabilities of each outcome category as a block score varies"),
-                draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary),
-                                                        title=title, xlabel=xlabel)))
+                note=_("Other predictors at their mean (scores) or most frequent category."), width_cm=8.5,
+                draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary), xlabel=xlabel)))
+        return section
+
+    def model_note(self, note: str) -> str:
+        """The statistics core's notes, with advice where a researcher can act on them."""
+        if "Brant test cannot be computed" in note:
+            return _("The Brant test of proportional odds cannot be computed: in one of the binary splits of the "
+                     "outcome, the predictors separate the categories perfectly (some groups have no answer on one "
+                     "side). Merge sparse categories of the outcome or of a predictor, or read the "
+                     "likelihood-ratio test of proportional odds below instead.")
+        return note
+
+    def proportional_odds_tests(self, section: Section, data: pd.DataFrame, formula: str, result) -> None:
+        """ordinal::nominal_test and scale_test per predictor, and the partial proportional-odds model
+        for the predictors the first rejects."""
+        try:
+            nominal = self.cached(f"nominal:{formula}", lambda: ordinal.nominal_test(data, formula))
+            scale = self.cached(f"scale:{formula}", lambda: ordinal.scale_test(data, formula))
+        except ValueError as exc:
+            section.notes.append(_("The likelihood-ratio tests of proportional odds cannot be computed: %(reason)s")
+                                 % {"reason": exc})
+            return
+        for name, table, title, what in (
+                ("ordinal_nominal_test", nominal, _("Likelihood-ratio test of proportional odds"),
+                 _("each predictor's effect allowed to differ across the thresholds")),
+                ("ordinal_scale_test", scale, _("Likelihood-ratio test of equal scale"),
+                 _("each predictor allowed to change the scale (dispersion) of the latent variable"))):
+            section.tables.append(Table(
+                name=name, title=title, data=table,
+                display=presentation.tests(table, self.lang, self.label, statistic="lr"),
+                note=_("Against the model above, %(what)s; as R's ordinal::%(function)s.") % {
+                    "what": what, "function": "nominal_test" if name.endswith("nominal_test") else "scale_test"}))
+        rejected = [term for term, p in nominal["p"].items() if p < 0.05 and term in result._rhs_columns]
+        if not rejected:
+            return
+        labels = ", ".join(self.label(t) for t in rejected)
+        section.notes.append(_("Proportional odds is rejected for %(terms)s (p < .05): the partial "
+                               "proportional-odds model below lets its effect differ across the thresholds.")
+                             % {"terms": labels})
+        try:
+            partial = self.cached(f"partial:{formula}:{rejected}",
+                                  lambda: tables.fit_model(data, formula, nominal=rejected))
+        except ValueError as exc:
+            section.notes.append(str(exc))
+            return
+        section.tables.append(Table(
+            name="ordinal_partial_thresholds", title=_("Partial proportional-odds model: thresholds"),
+            data=partial.thresholds, display=presentation.thresholds(partial.thresholds, self.lang, self.label),
+            note=_("Thresholds by %(terms)s (R's clm with nominal = ~ %(formula)s); log-likelihood %(ll)s against "
+                   "%(ll0)s.") % {"terms": labels, "formula": " + ".join(rejected),
+                                 "ll": style.number(partial.loglik, 2, self.lang),
+                                 "ll0": style.number(result.loglik, 2, self.lang)}))
+
+    # --- frequencies -------------------------------------------------------------------------
+    def frequencies(self) -> Section:
+        """The frequency table of every closed question."""
+        section = Section(key="frequencies", title=_("Frequencies of the closed questions"))
+        questions = list(dict.fromkeys(v.question for v in self.variables if v.values))
+        for code in questions:
+            options = [v for v in self.variables if v.question == code]
+            if options[0].type == "multiple":
+                answered = self.frame[options[0].name].notna()
+                cases = int(answered.sum())
+                rows = []
+                for var in options:
+                    chosen = int(self.frame.loc[answered, var.name].fillna(0).sum())
+                    rows.append((var.short(self.lang).rsplit(": ", 1)[-1], chosen,
+                                 100 * chosen / cases if cases else float("nan")))
+                data = pd.DataFrame(rows, columns=["option", "n", "percent_of_cases"])
+                missing = self.n - cases
+                display = presentation.frequencies(rows, self.lang, missing=missing, cases=True)
+                note = _("Several answers allowed: %% of the %(cases)d respondents who answered; the percentages can "
+                         "sum to more than 100.") % {"cases": cases}
+            else:
+                column = self.frame[code]
+                valid = int(column.notna().sum())
+                counts = column.value_counts(sort=False)
+                rows = [(str(level), int(counts.get(level, 0)),
+                         100 * counts.get(level, 0) / valid if valid else float("nan"))
+                        for level in column.cat.categories]
+                data = pd.DataFrame(rows, columns=["option", "n", "percent_of_valid"])
+                missing = self.n - valid
+                display = presentation.frequencies(rows, self.lang, missing=missing, cases=False)
+                note = _("%% of the %(valid)d valid answers.") % {"valid": valid}
+            data.attrs["missing"] = missing
+            section.tables.append(Table(name=f"freq_{code}", title=self.label(code), data=data, display=display,
+                                        note=note + " " + _respondents(self.wave.instrument, self.n) + "."))
         return section
 
 
@@ -370,25 +519,27 @@ def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
         if not len(frame_a) or not len(frame_b):
             raise ValueError(_("Both waves need completed responses."))
         table = compare_items(frame_a, frame_b, items)
+        short = {v.name: v.short(lang) for v in frames.variables(a.instrument)}
         return Table(name=f"compare-{a.slug}-{b.slug}", title=_("%(a)s compared with %(b)s") % {
             "a": a.title, "b": b.title}, data=table,
-            note=_("Mean item code (1 = lowest category) in each wave, the change b − a, and the Mann–Whitney U "
-                   "test of each item (two-sided, normal approximation with tie and continuity correction); "
-                   "p_holm is the p-value adjusted for testing every item (Holm)."))
+            display=presentation.comparison(table, lang, lambda code: short.get(code, code)),
+            note=_("Mean item code (1 = lowest category) in each wave (a: %(a)s; b: %(b)s), the change b − a, "
+                   "and the Mann–Whitney U test of each item (two-sided, normal approximation with tie and "
+                   "continuity correction); p (Holm): adjusted for testing every item.") % {
+                "a": a.title, "b": b.title})
 
 
 def crosstab_choices(variables: Sequence[frames.Variable], lang: str) -> list[tuple[str, str]]:
     """The questions a cross-tabulation can use: every single-choice variable."""
-    return [(v.name, f"{v.name} — {v.label(lang)}") for v in variables if v.values and v.type != "multiple"]
+    return [(v.name, v.short(lang)) for v in variables if v.values and v.type != "multiple"]
 
 
 def model_choices(variables: Sequence[frames.Variable], roles: frames.Roles, lang: str
                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(outcomes, predictors) a model can use: ordered questions; block scores and choice questions."""
     with translation.override(lang):
-        outcomes = [(v.name, f"{v.name} — {v.label(lang)}") for v in variables
-                    if v.values and v.type != "multiple" and v.ordered]
-        blocks = [(b, _("Block score: %(block)s") % {"block": b}) for b in roles.blocks]
+        outcomes = [(v.name, v.short(lang)) for v in variables if v.values and v.type != "multiple" and v.ordered]
+        blocks = [(b, _("Block score: %(block)s") % {"block": roles.block_label(b, lang)}) for b in roles.blocks]
     return outcomes, blocks + crosstab_choices(variables, lang)
 
 

@@ -87,10 +87,11 @@ def model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str, 
     return data, f"{outcome} ~ " + " + ".join(predictors)
 
 
-def fit_model(data: pd.DataFrame, formula: str) -> ordinal.OrdinalResult:
+def fit_model(data: pd.DataFrame, formula: str, *, nominal: Sequence[str] | None = None) -> ordinal.OrdinalResult:
+    """The proportional-odds model (with ``nominal``, partial proportional odds for those terms)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return ordinal.fit(data, formula)
+        return ordinal.fit(data, formula, nominal=list(nominal) if nominal else None)
 
 
 def predicted_profiles(result: ordinal.OrdinalResult, data: pd.DataFrame, vary: str) -> pd.DataFrame:

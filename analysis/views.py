@@ -52,8 +52,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         else:
             fmt = request.GET.get("format")
             if fmt in documents.TABLE_FORMATS:
-                return _attachment(documents.table_bytes(table.data, fmt, title=table.title, note=table.note),
-                                   f"{table.name}.{fmt}", fmt)
+                return _attachment(documents.table_bytes(table, fmt), f"{table.name}.{fmt}", fmt)
             context.update(table=table, a=a, b=b, query=request.GET.urlencode())
     return render(request, "analysis/compare.html", context, status=400 if form.errors else 200)
 
@@ -93,6 +92,9 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
                            f"{wave.slug}-codebook.csv", "csv")
     if name == "codebook" and fmt == "json":
         return _attachment(exports.codebook_json(wave).encode(), f"{wave.slug}-codebook.json", "json")
+    if name == "report" and fmt == "docx":
+        report, _forms, _model_form = _report(request, wave)
+        return _attachment(documents.report_docx(report), f"{wave.slug}-report.docx", "docx")
     if name == "bundle" and fmt == "zip":
         report = report_build(wave, lang=_lang(), all_crosstabs=True)
         return _attachment(bundle.bundle_zip(report), f"{wave.slug}-report.zip", "zip")
@@ -105,6 +107,6 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
         report, _forms, _model_form = _report(request, wave)
         table = report.table(name)
         if table is not None:
-            return _attachment(documents.table_bytes(table.data, fmt, title=table.title, note=table.note),
+            return _attachment(documents.table_bytes(table, fmt, values=request.GET.get("values") == "1"),
                                f"{wave.slug}-{name}.{fmt}", fmt)
     raise Http404(_("There is no such download for this wave."))

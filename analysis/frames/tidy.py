@@ -17,7 +17,7 @@ object is built per row.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 from django.db import connections
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from surveys.models import Answer, Instrument, Option, Question, Response, Scale, Wave
+from surveys.models import Answer, Block, Instrument, Option, Question, Response, Scale, Wave
 
 META_COLUMNS = ["response_id", "wave", "submitted_at", "language"]
 
@@ -43,9 +43,17 @@ class Variable:
     values: dict[int, tuple[str, str]]  # code -> (label_en, label_ru); empty when not coded
     ordered: bool = False
     group: str = ""
+    short_en: str = ""
+    short_ru: str = ""
 
     def label(self, lang: str = "en") -> str:
+        """The full text: the variable label of SPSS and Stata files and codebooks."""
         return self.label_ru if lang == "ru" and self.label_ru else self.label_en
+
+    def short(self, lang: str = "en") -> str:
+        """The short label of tables and figures (the full text where the instrument gives none)."""
+        short = self.short_ru if lang == "ru" and self.short_ru else self.short_en
+        return short or self.label(lang)
 
     def value_labels(self, lang: str = "en") -> dict[int, str]:
         return {code: (ru if lang == "ru" and ru else en) for code, (en, ru) in self.values.items()}
@@ -76,6 +84,8 @@ def variables(instrument: Instrument) -> list[Variable]:
                 out.append(Variable(
                     name=f"{q.code}__{o.code}", question=q.code, type=q.type, measure="nominal",
                     label_en=f"{q.text_en}: {o.label_en}", label_ru=f"{q.text_ru}: {o.label_ru}",
+                    short_en=f"{q.label_en or q.text_en}: {o.label_en}",
+                    short_ru=f"{q.label_ru or q.text_ru}: {o.label_ru}",
                     values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group,
                 ))
             continue
@@ -85,7 +95,8 @@ def variables(instrument: Instrument) -> list[Variable]:
         measure = ("ordinal" if ordered else "nominal") if values else (
             "scale" if q.type == Question.Type.NUMBER else "nominal")
         out.append(Variable(name=q.code, question=q.code, type=q.type, measure=measure, label_en=q.text_en,
-                            label_ru=q.text_ru, values=values, ordered=ordered, group=q.group))
+                            label_ru=q.text_ru, values=values, ordered=ordered, group=q.group,
+                            short_en=q.label_en, short_ru=q.label_ru))
     return out
 
 
@@ -224,6 +235,11 @@ class Roles:
     profile: list[str]
     covariates: list[str]
     figures: list[str]
+    block_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (en, ru)
+
+    def block_label(self, code: str, lang: str = "en") -> str:
+        en, ru = self.block_labels.get(code, (code, code))
+        return ru if lang == "ru" and ru else en
 
 
 def roles(instrument: Instrument) -> Roles:
@@ -255,4 +271,5 @@ def roles(instrument: Instrument) -> Roles:
             q.type in (Question.Type.SINGLE, Question.Type.YES_NO) and q.code not in in_blocks))],
         covariates=[q.code for q in questions if q.role == Question.Role.COVARIATE],
         figures=[q.code for q in questions if q.role == Question.Role.FIGURE and q.type == Question.Type.MULTIPLE],
+        block_labels={b.code: (b.label_en, b.label_ru) for b in Block.objects.filter(instrument=instrument)},
     )

@@ -6,8 +6,33 @@ import math
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from analysis import style
 
 register = template.Library()
+
+
+def _lang() -> str:
+    return (get_language() or "en")[:2]
+
+
+@register.filter
+def pval(value) -> str:
+    """A p-value in the style of the report's tables (".047", "< .001"; "0,047" in Russian)."""
+    return style.p_value(value, _lang())
+
+
+@register.filter
+def stat(value, decimals=2) -> str:
+    """A statistic with ``decimals`` decimals, in the active language's decimal separator."""
+    return style.number(value, int(decimals), _lang())
+
+
+@register.filter
+def bounded(value, decimals=2) -> str:
+    """A statistic bounded by 1 (no leading zero in English)."""
+    return style.bounded(value, int(decimals), _lang())
 
 
 @register.filter
@@ -64,9 +89,17 @@ def crosstab_table(result):
             cls = " table-warning fw-semibold" if isinstance(res, float) and not math.isnan(res) and abs(res) > 1.96 else ""
             pct = rowpct.loc[r, c]
             cells.append(format_html('<td class="text-end{}">{}<br><span class="text-body-secondary">{}% · {}</span></td>',
-                                     cls, counts.loc[r, c], "—" if math.isnan(pct) else f"{pct:.1f}",
-                                     f"{expected.loc[r, c]:.1f}"))
+                                     cls, counts.loc[r, c], style.number(pct, 1, _lang()),
+                                     style.number(expected.loc[r, c], 1, _lang())))
         body.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', r, mark_safe("".join(cells))))
     return format_html('<div class="table-responsive"><table class="table table-sm table-bordered small">'
                        '<thead><tr><th scope="col">{} \\ {}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
                        result.row, result.col, head, mark_safe("".join(body)))
+
+
+@register.filter
+def apa_table(table) -> str:
+    """A report table as standalone HTML (caption, three rules, note), as the HTML download has it."""
+    from analysis.documents import html_table
+
+    return mark_safe(html_table(table))

@@ -30,24 +30,29 @@ def test_page_downloads_and_bundle_agree(researcher_client, demo_wave):
     report = page.context["report"]
     names = set(report.tables())
     assert {"table1", "reliability", "reliability_items", "crosstab", "ordinal_coefficients",
-            "ordinal_thresholds", "ordinal_fit"} <= names
+            "ordinal_thresholds", "ordinal_fit", "ordinal_nominal_test", "freq_size"} <= names
+    html = page.content.decode()
     bundle = researcher_client.get("/analysis/w/social-capital-demo/download/bundle.zip")
     assert bundle.status_code == 200
+    base = "/analysis/w/social-capital-demo/download"
     with zipfile.ZipFile(io.BytesIO(bundle.content)) as zf:
         files = set(zf.namelist())
         for name, table in report.tables().items():
-            download = _csv(researcher_client.get(f"/analysis/w/social-capital-demo/download/{name}.csv").content)
-            on_page = table.data.reset_index(drop=True)
-            pd.testing.assert_frame_equal(download.reset_index(drop=True), on_page, check_dtype=False,
-                                          check_names=False, check_index_type=False, check_column_type=False)
+            values = _csv(researcher_client.get(f"{base}/{name}.csv?values=1").content)
+            pd.testing.assert_frame_equal(values.reset_index(drop=True), table.data.reset_index(drop=True),
+                                          check_dtype=False, check_names=False, check_index_type=False,
+                                          check_column_type=False)
+            printed = researcher_client.get(f"{base}/{name}.csv").content
+            for cell in table.printed.iloc[0]:  # as printed on the page
+                assert f">{cell}<" in html, (name, cell)
             if name != "crosstab":  # the bundle has every cross-tabulation under its own name
-                pd.testing.assert_frame_equal(_csv(zf.read(f"{name}.csv")), download)
+                assert zf.read(f"{name}.csv") == printed, name
+                pd.testing.assert_frame_equal(_csv(zf.read(f"values/{name}.csv")), values)
         # the page's default cross-tabulation is one of the bundle's
         item, by = report.section("crosstab").result
-        pd.testing.assert_frame_equal(_csv(zf.read(f"crosstab_{item}_by_{by}.csv")),
-                                      _csv(researcher_client.get(
-                                          "/analysis/w/social-capital-demo/download/crosstab.csv").content))
-        assert {"figures/table1.pdf", "figures/probabilities.svg", "report.html", "README.txt"} <= files
+        assert zf.read(f"crosstab_{item}_by_{by}.csv") == researcher_client.get(f"{base}/crosstab.csv").content
+        assert {"figures/table1.pdf", "figures/probabilities.svg", "report.html", "report.docx",
+                "README.txt"} <= files
         readme = zf.read("README.txt").decode()
         assert "table1.csv: Table 1. Distribution of answers (%), n = 100" in readme
 
@@ -69,10 +74,11 @@ def test_the_model_is_fitted_once_per_build(demo_wave, monkeypatch):
 
     calls = []
     real = tables.fit_model
-    monkeypatch.setattr(tables, "fit_model", lambda data, formula: calls.append(formula) or real(data, formula))
+    monkeypatch.setattr(tables, "fit_model", lambda data, formula, **kw: calls.append((formula, kw.get("nominal")))
+                        or real(data, formula, **kw))
     report = report_build(demo_wave, all_crosstabs=True)
     report.figure("probabilities").render("png")
-    assert len(calls) == 1
+    assert [nominal for _f, nominal in calls] == [None, ["trust_understanding"]]  # the model and its partial one
 
 
 MIXED = {
@@ -122,7 +128,8 @@ def test_an_instrument_with_scale_items_and_coded_answers_gets_table1_and_figure
                                                                                    tmp_path):
     page = researcher_client.get("/analysis/w/mixed/")
     report = page.context["report"]
-    assert [s.key for s in report.sections] == ["figure1", "table1", "reliability", "crosstab", "model"]
+    assert [s.key for s in report.sections] == ["figure1", "table1", "reliability", "crosstab", "model",
+                                                "frequencies"]
     assert report.table("figure1").data["count"].tolist() == [40, 14, 0]
     assert report.section("figure1").title == "Figure 1. Benefits named"
     assert report.table("table1").data.index.tolist() == ["item1", "item2", "item3", "item4"]
