@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from surveys import coding_selectors
+from surveys.coding import selectors as coding_selectors
+from surveys.coding.models import AppliedCode, Coding
 from surveys.demo import ILLUSTRATIVE_WAVES
-from surveys.models import AppliedCode, Coding, Response, Wave
+from surveys.models import Response, Wave
 
 CODING_COLUMNS = ["unit", "coder", "code"]
 
 
 def _codebook(wave: Wave, question_code: str):
-    codebook = coding_selectors.codebook_for(wave=wave, question_code=question_code)
+    codebook = coding_selectors.codebook_get_by_question(wave=wave, question_code=question_code)
     if codebook is None:
         raise ValueError(f"The guide of wave {wave.slug!r} has no codebook for the question {question_code!r}.")
     return codebook
@@ -74,7 +75,7 @@ def figure1_counts(wave: Wave, question_code: str = "added_value") -> pd.DataFra
     ``wave`` and ``question``.
     """
     codebook = _codebook(wave, question_code)
-    categories = coding_selectors.categories(codebook=codebook)
+    categories = coding_selectors.category_list(codebook=codebook)
     finals = coding_selectors.final_codes(codebook=codebook, wave=wave)
     n = len(categories)
     frame = pd.DataFrame({

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "surveys",
+    "surveys.interviews",
+    "surveys.coding",
     "analysis",
 ]
 
