@@ -24,40 +24,79 @@ from .helpers import INTERVIEW_ANSWERS
 DEMO_FIXTURE = "demo_data"
 
 
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return bool(by_marker or {"transactional_db", "live_server"} & set(item.fixturenames))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that read the session's demo data run last, so no other test sees it (stable order)."""
-    items.sort(key=lambda item: DEMO_FIXTURE in getattr(item, "fixturenames", ()))
+    """The tests that read the demo data run together, after the other database tests and before
+    the transactional ones (which commit and flush), in their collected order otherwise."""
+    demo = [item for item in items if DEMO_FIXTURE in item.fixturenames]
+    others = [item for item in items if DEMO_FIXTURE not in item.fixturenames]
+    first_transactional = next((k for k, item in enumerate(others) if _transactional(item)), len(others))
+    items[:] = others[:first_transactional] + demo + others[first_transactional:]
+
+
+class _DemoTransaction:
+    """The transaction that holds the session's demo data; rolled back after its last test."""
+
+    atomic = None
+    blocker = None
+
+    def open(self, blocker) -> None:
+        self.blocker = blocker
+        with blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            call_command("make_demo_data", verbosity=0)
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+
+
+_DEMO = _DemoTransaction()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    yield
+    if nextitem is None or DEMO_FIXTURE not in nextitem.fixturenames:
+        _DEMO.close()  # before the transactional tests, which need a connection outside any transaction
 
 
 @pytest.fixture(scope="session")
 def demo_data(django_db_setup, django_db_blocker) -> None:
     """Every demo wave (``make_demo_data``), built once per test session.
 
-    The data live in a transaction opened here and rolled back when the session ends; each test
-    runs in a savepoint inside it (pytest-django's ``db``), so a test that writes leaves nothing
-    behind for the next. The tests that use it run after all others (see
-    ``pytest_collection_modifyitems``), none of them transactional.
+    The data live in a transaction opened here and rolled back after the last test that uses them;
+    each test runs in a savepoint inside it (pytest-django's ``db``), so a test that writes leaves
+    nothing behind for the next. These tests run one after another (``pytest_collection_modifyitems``);
+    none of them may be transactional.
     """
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("make_demo_data", verbosity=0)
+    _DEMO.open(django_db_blocker)
     yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    _DEMO.close()
 
 
 @pytest.fixture
 def demo_wave(demo_data, db) -> Wave:
     """The closed questionnaire demo wave (100 completed responses)."""
+    assert _DEMO.atomic is not None, "the demo data were rolled back: run the tests that use them together"
     return Wave.objects.get(slug=demo.DEMO_WAVE)
 
 
 @pytest.fixture
 def interview_demo_wave(demo_data, db) -> Wave:
     """The closed interview demo wave (50 double-coded interviews)."""
+    assert _DEMO.atomic is not None, "the demo data were rolled back: run the tests that use them together"
     return Wave.objects.get(slug=demo.CM_DEMO_WAVE)
 
 

@@ -64,3 +64,14 @@ def test_gunicorn_workers_follow_the_cores_with_a_cap(cores, cap, expected):
     namespace: dict = {}
     exec(compile((ROOT / "config/gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
     assert namespace["default_workers"](cores, cap) == expected
+
+
+def test_wsgi_defaults_to_the_production_settings():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {**clean, **{k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}}
+    code = ("import os, config.wsgi; from django.conf import settings; "
+            "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.settings.production", "False"]
