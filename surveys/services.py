@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Answer, Invitation, Option, Question, Response, Section, Wave, hash_token
+from .models import Answer, Invitation, Option, Question, Response, Wave, hash_token
 
 TOKEN_BYTES = 32  # 256 bits of entropy: unguessable
 
