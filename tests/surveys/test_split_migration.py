@@ -24,6 +24,7 @@ def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    ContentType.objects.clear_cache()  # content types changed under the cache
     return executor.loader.project_state(targets).apps
 
 
@@ -135,3 +136,28 @@ def test_a_pre_split_database_migrates_without_losing_anything():
     assert history == {("interviews", "interview", str(interview.pk)), ("coding", "codebook",
                                                                        str(Codebook.objects.get().pk))}
     assert LogEntry.objects.get(content_type__model="interview").get_edited_object() == interview
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_content_types_made_by_post_migrate_before_the_move_take_over_what_pointed_to_the_old_ones():
+    """``migrate surveys 0003`` run with the new code creates interviews.* content types (post_migrate)
+    before the move: the move then points permissions and history to those and drops the old ones."""
+    old = _migrate(BEFORE)
+    _fill_pre_split_database(old)
+    ContentTypeH = old.get_model("contenttypes", "ContentType")
+    early = ContentTypeH.objects.create(app_label="interviews", model="interview")
+    old.get_model("auth", "Permission").objects.create(content_type=early, codename="change_interview",
+                                                       name="Can change interview")
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    from surveys.interviews.models import Interview
+
+    assert ContentType.objects.get_for_model(Interview).pk == early.pk
+    assert not ContentType.objects.filter(app_label="surveys", model="interview").exists()
+    user = User.objects.get(username="ivan")
+    assert user.has_perm("interviews.change_interview") and user.has_perm("interviews.view_interview")
+    assert Permission.objects.filter(content_type_id=early.pk).count() == 4
+    assert Group.objects.get(name="Interview editors").permissions.filter(content_type_id=early.pk).count() == 4
+    assert LogEntry.objects.get(content_type__model="interview").get_edited_object() == Interview.objects.get()
