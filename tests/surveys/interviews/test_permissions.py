@@ -28,7 +28,7 @@ def world(make_interview, codebook, users, interview_wave):
     """A completed interview coded by one coder, so every page has something to show."""
     interview = make_interview("We start joint R&D projects.")
     coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
-                     codes=[coding_services.CodeInput(category=codebook.categories.get(code=1))])
+                                codes=[coding_services.CodeInput(category=codebook.categories.get(code=1))])
     return {"interview": interview, "codebook": codebook, "wave": interview_wave, "users": users}
 
 
