@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -20,6 +22,7 @@ from .coding import services as coding_services
 from .interviews.models import Interview
 from .interviews.services import interviewer_assign
 from .models import Answer, Instrument, Question, Response, Wave
+from .roles import CODERS, INTERVIEWERS, RESEARCHERS
 
 SEED = 20190401
 N_RESPONSES = 100
@@ -252,11 +255,6 @@ EXPECT_REGIONAL = {"en": ["Growth of jobs and taxes.", "Investment in the region
 
 def demo_users() -> dict[str, object]:
     """The demo interviewer, coders and researcher (no usable password until create_demo_accounts)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from .roles import CODERS, INTERVIEWERS, RESEARCHERS
-
     User = get_user_model()
     roles = {DEMO_INTERVIEWER: INTERVIEWERS, DEMO_CODERS[0]: CODERS, DEMO_CODERS[1]: CODERS,
              DEMO_RESEARCHER: RESEARCHERS}

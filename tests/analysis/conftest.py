@@ -1,3 +1,4 @@
+"""Users for the researcher's pages (usernames apart from the demo accounts' ones)."""
 import pytest
 
 from surveys.roles import CODERS, INTERVIEWERS, RESEARCHERS
@@ -5,15 +6,15 @@ from surveys.roles import CODERS, INTERVIEWERS, RESEARCHERS
 
 @pytest.fixture
 def researcher_client(client, make_user):
-    client.force_login(make_user(RESEARCHERS, username="researcher"))
+    client.force_login(make_user(RESEARCHERS))
     return client
 
 
 @pytest.fixture
 def role_users(make_user):
     return {
-        "interviewer": make_user(INTERVIEWERS, username="interviewer"),
-        "coder": make_user(CODERS, username="coder"),
-        "researcher": make_user(RESEARCHERS, username="researcher2"),
+        "interviewer": make_user(INTERVIEWERS),
+        "coder": make_user(CODERS),
+        "researcher": make_user(RESEARCHERS),
         "admin": make_user(username="boss", is_superuser=True, is_staff=True),
     }
