@@ -146,9 +146,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         f"admin/{app}/{model}/<path:object_id>/": ADMIN_REDIRECT  # old-style object URLs -> change page
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
-                           ("surveys", "invitation"), ("surveys", "response"), ("surveys", "codebook"),
-                           ("surveys", "coding"), ("surveys", "codingdecision"), ("surveys", "interview"),
-                           ("surveys", "interviewerassignment"))
+                           ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
+                           ("coding", "coding"), ("coding", "codingdecision"), ("interviews", "interview"),
+                           ("interviews", "interviewerassignment"))
     },
 }
 
