@@ -12,10 +12,11 @@ urlpatterns = [
     # templates are in templates/registration/; logins are throttled by django-axes.
     path("accounts/", include("django.contrib.auth.urls")),
     path("analysis/", include("analysis.urls")),
-    path("interviews/", include("surveys.interview_urls")),
-    path("coding/", include("surveys.coding_urls")),
+    path("interviews/", include("surveys.interviews.urls")),
+    path("coding/", include("surveys.coding.urls")),
     path("", include("surveys.urls")),
 ]
 
+handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -1,6 +1,8 @@
+"""WSGI entry point. Production settings by default (as in cookiecutter-django); development
+runs through manage.py, whose default is config.settings.dev."""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 application = get_wsgi_application()

@@ -12,10 +12,17 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from .coding import services as coding_services
+from .interviews.models import Interview
+from .interviews.services import interviewer_assign
 from .models import Answer, Instrument, Question, Response, Wave
+from .roles import CODERS, INTERVIEWERS, RESEARCHERS
 
 SEED = 20190401
 N_RESPONSES = 100
@@ -248,11 +255,6 @@ EXPECT_REGIONAL = {"en": ["Growth of jobs and taxes.", "Investment in the region
 
 def demo_users() -> dict[str, object]:
     """The demo interviewer, coders and researcher (no usable password until create_demo_accounts)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from .roles import CODERS, INTERVIEWERS, RESEARCHERS
-
     User = get_user_model()
     roles = {DEMO_INTERVIEWER: INTERVIEWERS, DEMO_CODERS[0]: CODERS, DEMO_CODERS[1]: CODERS,
              DEMO_RESEARCHER: RESEARCHERS}
@@ -374,12 +376,6 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
     """The closed wave cluster-managers-demo: 50 completed interviews by the demo interviewer,
     each ``added_value_text`` coded by two demo coders, final codes set by the demo researcher.
     A second call creates nothing."""
-    from simple_history.utils import bulk_create_with_history
-
-    from . import coding_services
-    from .interview_services import interviewer_assign
-    from .models import Interview
-
     instrument = Instrument.objects.get(code="cluster-managers")
     tz = dt.timezone(dt.timedelta(hours=3))
     with transaction.atomic():
@@ -443,8 +439,6 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
 
 def create_cluster_managers_open_wave() -> tuple[Wave, bool]:
     """The open interview wave cluster-managers-2026 (no interviews), the demo interviewer assigned."""
-    from .interview_services import interviewer_assign
-
     instrument = Instrument.objects.get(code="cluster-managers")
     with transaction.atomic():
         wave, created = Wave.objects.get_or_create(

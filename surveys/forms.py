@@ -15,11 +15,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .conventions import NO, YES
 from .models import Option, Question
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
-YES, NO = 1, 0
 
 
 def _choices(options: Sequence[Option]) -> list[tuple[int, str]]:

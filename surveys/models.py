@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from django.conf import settings as _settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 
 def hash_token(token: str) -> str:
@@ -113,9 +111,30 @@ class Option(TranslatedMixin, models.Model):
         return self.translated("label")
 
     def clean(self) -> None:
-        from .services import option_code_change_check
+        self.code_lock_check()
 
-        option_code_change_check(option=self)
+    def code_lock_check(self) -> None:
+        """Refuse to change an option's numeric code once stored answers use it (the code lock)."""
+        if not self.pk:
+            return
+        old_code = Option.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if old_code is None or old_code == self.code:
+            return
+        if self.code_in_use(old_code):
+            raise ValidationError({"code": ValidationError(
+                _("The code %(code)s cannot be changed: stored answers use it."), code="code_locked",
+                params={"code": old_code},
+            )})
+
+    def code_in_use(self, code: int) -> bool:
+        """True when an answer to a question of this option's scale holds ``code``."""
+        question_ids = list(Question.objects.filter(scale_id=self.scale_id).values_list("pk", flat=True))
+        if not question_ids:
+            return False
+        for value in Answer.objects.filter(question_id__in=question_ids).values_list("value", flat=True).iterator():
+            if value == code or (isinstance(value, list) and code in value):
+                return True
+        return False
 
 
 class Section(TranslatedMixin, models.Model):
@@ -224,9 +243,19 @@ class Question(TranslatedMixin, models.Model):
             raise ValidationError({"scale": _("A choice question needs a scale.")}, code="scale_required")
         if self.scale_id and self.section_id and self.scale.instrument_id != self.section.instrument_id:
             raise ValidationError({"scale": _("The scale belongs to another instrument.")}, code="scale_instrument")
-        from .services import question_code_change_check
+        self.code_lock_check()
 
-        question_code_change_check(question=self)
+    def code_lock_check(self) -> None:
+        """Refuse to change the code once a wave has answers to the question (the code lock)."""
+        if not self.pk:
+            return
+        old_code = Question.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if old_code is not None and old_code != self.code and Answer.objects.filter(question_id=self.pk).exists():
+            raise ValidationError({"code": ValidationError(
+                _("The code “%(code)s” cannot be changed: waves already hold answers to this question, "
+                  "and exports and analyses use the code as the variable name."),
+                code="code_locked", params={"code": old_code},
+            )})
 
 
 class Block(TranslatedMixin, models.Model):
@@ -386,228 +415,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}={self.value!r}"
-
-
-# --- Interviews and the coding of open answers ------------------------------------------
-# An interview is a Response (with Answer rows) of a wave of an interview guide, recorded by
-# an interviewer; ``Interview`` holds what a respondent's response does not have. Coders code
-# the open answers of a question (e.g. ``added_value_text``) into the categories of a
-# codebook; final codes are written back to the coded question's Answer (see docs/interviews.md).
-
-
-class InterviewerAssignment(models.Model):
-    """Which interviewers may record interviews in which wave."""
-
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="interviewer_assignments")
-    interviewer = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                    related_name="interview_assignments", verbose_name=_("interviewer"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["wave", "interviewer"]
-        constraints = [models.UniqueConstraint(fields=["wave", "interviewer"], name="interviewer_assignment_unique")]
-        verbose_name = _("interviewer assignment")
-        verbose_name_plural = _("interviewer assignments")
-
-    def __str__(self) -> str:
-        return f"{self.interviewer} @ {self.wave.slug}"
-
-
-class Interview(models.Model):
-    """The interviewer's side of a response: who, consent, completion, and a version for locking."""
-
-    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="interview")
-    interviewer = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews",
-                                    verbose_name=_("interviewer"))
-    consent_at = models.DateTimeField(_("consent recorded at"))
-    version = models.PositiveIntegerField(_("version"), default=1)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-    updated_by = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("updated by"))
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-consent_at"]
-        verbose_name = _("interview")
-        verbose_name_plural = _("interviews")
-
-    def __str__(self) -> str:
-        return str(self.response)
-
-    @property
-    def is_completed(self) -> bool:
-        return self.completed_at is not None
-
-
-class AnswerChange(models.Model):
-    """Audit trail of an interview's answers: one row per changed answer per save."""
-
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(_("version"))
-    changed_by = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("changed by"))
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    old_value = models.JSONField(_("old value"), null=True, blank=True)
-    new_value = models.JSONField(_("new value"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-version", "question__section__order", "question__order"]
-        verbose_name = _("answer change")
-        verbose_name_plural = _("answer changes")
-
-    def __str__(self) -> str:
-        return f"v{self.version} {self.question.code}: {self.old_value!r} -> {self.new_value!r}"
-
-
-class Codebook(models.Model):
-    """The categories into which the open answers to ``text_question`` are coded.
-
-    ``question`` is the coded (choice) question whose Answer carries the final codes.
-    """
-
-    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="codebook",
-                                    verbose_name=_("coded question"))
-    text_question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("open question"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["question__instrument", "question__section__order", "question__order"]
-        verbose_name = _("codebook")
-        verbose_name_plural = _("codebooks")
-
-    def __str__(self) -> str:
-        return f"{self.question.instrument.code}:{self.question.code}"
-
-
-class CodebookCategory(TranslatedMixin, models.Model):
-    """A category of a codebook; its ``code`` is the option code stored in answers.
-
-    A merged category keeps its row (``merged_into`` points to the category that absorbed it).
-    """
-
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="categories")
-    code = models.IntegerField(_("code"))
-    label_en = models.CharField(_("label (English)"), max_length=300)
-    label_ru = models.CharField(_("label (Russian)"), max_length=300)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_ru = models.TextField(_("description (Russian)"), blank=True)
-    order = models.PositiveIntegerField(_("display order"), default=0)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="merged_from", verbose_name=_("merged into"))
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["codebook", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["codebook", "code"], name="codebook_category_code_unique")]
-        verbose_name = _("codebook category")
-        verbose_name_plural = _("codebook categories")
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.label}"
-
-    @property
-    def label(self) -> str:
-        return self.translated("label")
-
-    @property
-    def description(self) -> str:
-        return self.translated("description")
-
-    @property
-    def is_active(self) -> bool:
-        return self.merged_into_id is None
-
-
-class Coding(models.Model):
-    """One coder's coding of one unit (the open answer of one response)."""
-
-    class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", _("In progress")
-        FINISHED = "finished", _("Finished")
-
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="codings")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings")
-    coder = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings",
-                              verbose_name=_("coder"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
-    started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["codebook", "response", "started_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["codebook", "response", "coder"], name="coding_unique"),
-            models.CheckConstraint(condition=Q(status="in_progress") | Q(finished_at__isnull=False),
-                                   name="finished_coding_has_finished_at"),
-        ]
-        verbose_name = _("coding")
-        verbose_name_plural = _("codings")
-
-    def __str__(self) -> str:
-        return f"{self.codebook} / {str(self.response.uuid)[:8]} / {self.coder}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status == self.Status.FINISHED
-
-
-class AppliedCode(models.Model):
-    """A category a coder applied, optionally with the span of text that supports it."""
-
-    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="codes")
-    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="applied")
-    start = models.PositiveIntegerField(_("span start"), null=True, blank=True)
-    end = models.PositiveIntegerField(_("span end"), null=True, blank=True)
-    quote = models.TextField(_("quoted text"), blank=True)
-
-    class Meta:
-        ordering = ["coding", "category__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["coding", "category"], name="applied_code_unique"),
-            models.CheckConstraint(
-                condition=(Q(start__isnull=True) & Q(end__isnull=True)) | Q(start__lt=models.F("end")),
-                name="applied_code_span_valid",
-            ),
-        ]
-        verbose_name = _("applied code")
-        verbose_name_plural = _("applied codes")
-
-    def __str__(self) -> str:
-        return f"{self.coding_id}: {self.category.code}"
-
-
-class CodingDecision(models.Model):
-    """The final codes of one unit, set by a researcher (consensus of the coders)."""
-
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="decisions")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_decisions")
-    decided_by = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
-    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["codebook", "response"]
-        constraints = [models.UniqueConstraint(fields=["codebook", "response"], name="coding_decision_unique")]
-        verbose_name = _("coding decision")
-        verbose_name_plural = _("coding decisions")
-
-    def __str__(self) -> str:
-        return f"{self.codebook} / {str(self.response.uuid)[:8]}"
-
-
-class FinalCode(models.Model):
-    decision = models.ForeignKey(CodingDecision, on_delete=models.CASCADE, related_name="codes")
-    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="final")
-
-    class Meta:
-        ordering = ["decision", "category__order"]
-        constraints = [models.UniqueConstraint(fields=["decision", "category"], name="final_code_unique")]
-        verbose_name = _("final code")
-        verbose_name_plural = _("final codes")
-
-    def __str__(self) -> str:
-        return f"{self.decision_id}: {self.category.code}"

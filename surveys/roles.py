@@ -12,10 +12,10 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 INTERVIEWERS = "Interviewers"
 CODERS = "Coders"
@@ -57,8 +57,14 @@ def admin_site_codenames() -> list[str]:
     return [f"{action}_{model}" for model, actions in ADMIN_SITE_PERMISSIONS.items() for action in actions]
 
 
+def user_is_admin(user: AbstractBaseUser) -> bool:
+    """Superusers and members of the Admins group."""
+    return bool(user.is_superuser or user.groups.filter(name=ADMINS).exists())
+
+
 def permission_required(perm: str) -> Callable:
-    """Anonymous users are sent to log in; signed-in users without ``perm`` get a 403 page."""
+    """Anonymous users are sent to log in; signed-in users without ``perm`` are refused
+    (``PermissionDenied``: the 403 handler renders the message page)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -66,10 +72,7 @@ def permission_required(perm: str) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(perm):
-                return render(request, "surveys/unavailable.html", {
-                    "title": _("Access denied"),
-                    "message": _("Your account does not have access to this page."),
-                }, status=403)
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 
 from .models import Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
 
@@ -20,9 +20,6 @@ class WaveStructure:
     @property
     def all_questions(self) -> list[Question]:
         return [q for s in self.sections for q in self.questions[s.pk]]
-
-    def section_at(self, step: int) -> Section:
-        return self.sections[step]
 
 
 def wave_structure(*, wave: Wave) -> WaveStructure:
@@ -66,10 +63,3 @@ def response_get_by_resume_token(*, wave: Wave, token: str) -> Response | None:
 def response_answers(*, response: Response) -> dict[int, object]:
     """question pk -> stored value."""
     return dict(response.answers.values_list("question_id", "value"))
-
-
-def wave_list_with_counts() -> QuerySet[Wave]:
-    return Wave.objects.select_related("instrument").annotate(
-        started_count=Count("responses", distinct=True),
-        completed_count=Count("responses", filter=Q(responses__status=Response.Status.COMPLETED), distinct=True),
-    )

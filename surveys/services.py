@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Answer, Invitation, Option, Question, Response, Section, Wave, hash_token
+from .models import Answer, Invitation, Option, Question, Response, Wave, hash_token
 
 TOKEN_BYTES = 32  # 256 bits of entropy: unguessable
 
@@ -21,44 +21,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-# --- instrument integrity -------------------------------------------------------------
-
-def question_code_change_check(*, question: Question) -> None:
-    """Refuse to change a question's code once a wave has answers to it."""
-    if not question.pk:
-        return
-    old_code = Question.objects.filter(pk=question.pk).values_list("code", flat=True).first()
-    if old_code is not None and old_code != question.code and Answer.objects.filter(question_id=question.pk).exists():
-        raise ValidationError({"code": ValidationError(
-            _("The code “%(code)s” cannot be changed: waves already hold answers to this question, "
-              "and exports and analyses use the code as the variable name."),
-            code="code_locked", params={"code": old_code},
-        )})
-
-
-def option_code_change_check(*, option: Option) -> None:
-    """Refuse to change or delete an option's numeric code once answers use it."""
-    if not option.pk:
-        return
-    old_code = Option.objects.filter(pk=option.pk).values_list("code", flat=True).first()
-    if old_code is None or old_code == option.code:
-        return
-    if option_code_in_use(option=option, code=old_code):
-        raise ValidationError({"code": ValidationError(
-            _("The code %(code)s cannot be changed: stored answers use it."), code="code_locked",
-            params={"code": old_code},
-        )})
-
-
-def option_code_in_use(*, option: Option, code: int) -> bool:
-    question_ids = list(Question.objects.filter(scale_id=option.scale_id).values_list("pk", flat=True))
-    if not question_ids:
-        return False
-    for value in Answer.objects.filter(question_id__in=question_ids).values_list("value", flat=True).iterator():
-        if value == code or (isinstance(value, list) and code in value):
-            return True
-    return False
-
+# --- instrument integrity: the code lock is the models' rule (Question/Option.code_lock_check) --
 
 def question_update(*, question: Question, **fields: Any) -> Question:
     """Change a question's fields; the code is locked once answers exist."""

@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.views import AccessDenied, PageNotFound, message_page
+
 from . import ratelimit, selectors, services
 from .forms import SectionForm, initial_from_answers
 from .models import Response, Wave
@@ -27,40 +29,36 @@ def _language() -> str:
     return (get_language() or "en")[:2]
 
 
-def _unavailable(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
-    return render(request, "surveys/unavailable.html", {"title": title, "message": message}, status=status)
-
-
-def _wave_or_page(request: HttpRequest, slug: str) -> Wave | HttpResponse:
-    """The wave if it accepts answers now; otherwise the page that says why."""
+def _wave_get(slug: str) -> Wave:
+    """The wave respondents answer at this address; ``PageNotFound`` for drafts, interview guides
+    (recorded by interviewers at /interviews/) and unknown slugs."""
     wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
-    if wave is not None and wave.instrument.kind == wave.instrument.Kind.INTERVIEW:
-        wave = None  # interview guides are recorded by interviewers (/interviews/), not answered here
-    if wave is None or wave.status == Wave.Status.DRAFT:
-        return _unavailable(
-            request, title=_("Survey not found"),
-            message=_("There is no survey at this address. Please check the link you were given."), status=404,
-        )
-    if not wave.is_accepting():
-        return _unavailable(
-            request, title=_("This survey is closed"),
-            message=_("This survey is not accepting answers at the moment. Thank you for your interest."), status=410,
-        )
+    if wave is None or wave.status == Wave.Status.DRAFT or wave.instrument.kind == wave.instrument.Kind.INTERVIEW:
+        raise PageNotFound(_("There is no survey at this address. Please check the link you were given."),
+                           title=_("Survey not found"))
     return wave
 
 
-def _invalid_invitation(request: HttpRequest) -> HttpResponse:
-    # One page for unknown and used links: nobody can tell them apart.
-    return _unavailable(
-        request, title=_("This link is not valid"),
-        message=_("This invitation link is not valid or has already been used. If you believe this is a mistake, "
-                  "please contact the people who sent it."),
-        status=404,
+def _closed_page(request: HttpRequest, *, message: str | None = None) -> HttpResponse:
+    return message_page(
+        request, title=_("This survey is closed"),
+        message=message or _("This survey is not accepting answers at the moment. Thank you for your interest."),
+        status=410,
     )
 
 
+def _invalid_link(message: str) -> PageNotFound:
+    return PageNotFound(message, title=_("This link is not valid"))
+
+
+def _invalid_invitation() -> PageNotFound:
+    # One page for unknown and used links: nobody can tell them apart.
+    return _invalid_link(_("This invitation link is not valid or has already been used. If you believe this is a "
+                           "mistake, please contact the people who sent it."))
+
+
 def _too_many_attempts(request: HttpRequest) -> HttpResponse:
-    page = _unavailable(
+    page = message_page(
         request, title=_("Too many attempts"),
         message=_("Too many links that are not valid were opened from your network. Please wait a few minutes "
                   "and open the link you received again."),
@@ -110,15 +108,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _wave_or_page(request, slug)
-    if isinstance(wave, HttpResponse):
-        return wave
+    wave = _wave_get(slug)
+    if not wave.is_accepting():
+        return _closed_page(request)
     response = _session_response(request, wave)
     if wave.access == Wave.Access.INVITATION and response is None:
-        return _unavailable(
-            request, title=_("Invitation required"),
-            message=_("This survey is by invitation only. Please open the personal link you received."), status=403,
-        )
+        raise AccessDenied(_("This survey is by invitation only. Please open the personal link you received."),
+                           title=_("Invitation required"))
     if response is not None and response.is_completed:
         return redirect("surveys:thanks", slug=wave.slug)
     if request.method == "POST":
@@ -136,17 +132,13 @@ def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
 def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if ratelimit.is_blocked("token", request):
         return _too_many_attempts(request)
-    wave = _wave_or_page(request, slug)
-    if isinstance(wave, HttpResponse):
-        return wave
+    wave = _wave_get(slug)
+    if not wave.is_accepting():
+        return _closed_page(request)
     response = selectors.response_get_by_resume_token(wave=wave, token=token)
     if response is None:
         ratelimit.record_failure("token", request)
-        return _unavailable(
-            request, title=_("This link is not valid"),
-            message=_("This resume link is not valid. You can start the survey again from its main link."),
-            status=404,
-        )
+        raise _invalid_link(_("This resume link is not valid. You can start the survey again from its main link."))
     _remember(request, wave, response)
     request.session[f"surveys.resume.{response.pk}"] = token
     if response.is_completed:
@@ -163,41 +155,41 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_get_by_token(token=token)
     if invitation is None or invitation.used_at is not None:
         ratelimit.record_failure("token", request)
-        return _invalid_invitation(request)
-    wave = _wave_or_page(request, invitation.wave.slug)
-    if isinstance(wave, HttpResponse):
-        return wave
+        raise _invalid_invitation()
+    wave = _wave_get(invitation.wave.slug)
+    if not wave.is_accepting():
+        return _closed_page(request)
     response = services.response_start(wave=wave, invitation=invitation, language=_language()).response
     if response.is_completed:
         ratelimit.record_failure("token", request)
-        return _invalid_invitation(request)
+        raise _invalid_invitation()
     _remember(request, wave, response)
     return redirect(_continue_url(selectors.wave_structure(wave=wave), response))
 
 
-def _respondent_context(request: HttpRequest, slug: str) -> tuple[Wave, Response, selectors.WaveStructure] | HttpResponse:
-    """The wave, this browser's in-progress response and the structure; or where to go instead."""
-    wave = _wave_or_page(request, slug)
-    if isinstance(wave, HttpResponse):
-        return wave
-    response = _session_response(request, wave)
+def _respondent_redirect(wave: Wave, response: Response | None) -> HttpResponse | None:
+    """Where this browser goes instead of a page of the survey: the entry page without a
+    response, the thank-you page once it is submitted; None when it may answer."""
     if response is None:
         return redirect("surveys:wave_entry", slug=wave.slug)
     if response.is_completed:
         return redirect("surveys:thanks", slug=wave.slug)
-    return wave, response, selectors.wave_structure(wave=wave)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
 def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
-    context = _respondent_context(request, slug)
-    if isinstance(context, HttpResponse):
-        return context
-    wave, response, structure = context
+    wave = _wave_get(slug)
+    if not wave.is_accepting():
+        return _closed_page(request)
+    response = _session_response(request, wave)
+    elsewhere = _respondent_redirect(wave, response)
+    if elsewhere is not None:
+        return elsewhere
+    structure = selectors.wave_structure(wave=wave)
     index = step - 1
     if not 0 <= index < len(structure.sections):
-        return _unavailable(request, title=_("Page not found"),
-                            message=_("This page of the survey does not exist."), status=404)
+        raise PageNotFound(_("This page of the survey does not exist."))
     if index > response.current_step:  # no skipping ahead of unanswered sections
         return redirect(_continue_url(structure, response))
     section = structure.sections[index]
@@ -260,10 +252,14 @@ def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> 
 
 @require_http_methods(["GET", "POST"])
 def response_review(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _respondent_context(request, slug)
-    if isinstance(context, HttpResponse):
-        return context
-    wave, response, structure = context
+    wave = _wave_get(slug)
+    if not wave.is_accepting():
+        return _closed_page(request)
+    response = _session_response(request, wave)
+    elsewhere = _respondent_redirect(wave, response)
+    if elsewhere is not None:
+        return elsewhere
+    structure = selectors.wave_structure(wave=wave)
     if response.current_step < len(structure.sections):
         return redirect(_continue_url(structure, response))
     error = None
@@ -273,8 +269,7 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError:
             error = _("Some required questions are not answered yet; they are marked below.")
         except services.ResponseClosed:
-            return _unavailable(request, title=_("This survey is closed"),
-                                message=_("This survey is not accepting answers at the moment."), status=410)
+            return _closed_page(request, message=_("This survey is not accepting answers at the moment."))
         else:
             return redirect("surveys:thanks", slug=wave.slug)
     rows = _review_rows(structure, selectors.response_answers(response=response))

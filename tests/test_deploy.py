@@ -205,3 +205,13 @@ def test_gunicorn_serves_pages_and_static_files_with_the_production_settings(pro
     language_cookie = next(c for c in switched.msg.get_all("Set-Cookie") if c.startswith("django_language=ru"))
     for flag in ("Secure", "HttpOnly", "SameSite=Lax"):
         assert flag in language_cookie, language_cookie
+
+def test_wsgi_defaults_to_the_production_settings():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {**clean, **{k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}}
+    code = ("import os, config.wsgi; from django.conf import settings; "
+            "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.settings.production", "False"]

@@ -66,7 +66,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "analysis:compare": needs("researcher", "admin"),
     "analysis:report": needs("researcher", "admin"),
     "analysis:download": needs("researcher", "admin"),  # the codebook of the wave, as CSV
-    # --- interviews and coding (surveys/interview_urls.py, coding_urls.py) ---------------
+    # --- interviews and coding (surveys/interviews/urls.py, surveys/coding/urls.py) ---------------
     # The world's wave is a questionnaire, not an interview wave assigned to anyone, and its
     # response is no interview: the interviewer pages refuse everybody but the login redirect.
     "interviews:home": needs("interviewer", "admin"),
@@ -117,29 +117,29 @@ EXPECTED: dict[str, dict[str, str]] = {
         f"admin:{model}_{view}": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
                       "surveys_instrument", "surveys_wave", "surveys_invitation", "surveys_response",
-                      "surveys_codebook")
+                      "coding_codebook")
         for view in ("changelist", "history", "delete", "change")
     },
     **{  # models with no object in the world: the admin says so and goes back to the list
         f"admin:{model}_{view}": ADMIN_REDIRECT
-        for model in ("surveys_coding", "surveys_codingdecision", "surveys_interview", "surveys_interviewerassignment")
+        for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment")
         for view in ("history", "delete", "change")
     },
-    "admin:surveys_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
+    "admin:interviews_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
     **{f"admin:{model}_changelist": ADMIN_ONLY
-       for model in ("surveys_coding", "surveys_codingdecision", "surveys_interview", "surveys_interviewerassignment")},
+       for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment")},
     **{
         f"admin:{model}_add": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
                       "surveys_instrument", "surveys_wave")
     },
     "admin:surveys_invitation_add": ADMIN_FORBIDDEN,  # invitations come from the wave's page only
-    "admin:surveys_codebook_add": ADMIN_ONLY,
-    "admin:surveys_coding_add": ADMIN_ONLY,
-    "admin:surveys_codingdecision_add": ADMIN_ONLY,
-    "admin:surveys_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page
-    "admin:surveys_interviewerassignment_add": ADMIN_ONLY,
-    "admin:surveys_interview_simple_history": expect("admin_login", admin="not_found"),
+    "admin:coding_codebook_add": ADMIN_ONLY,
+    "admin:coding_coding_add": ADMIN_ONLY,
+    "admin:coding_codingdecision_add": ADMIN_ONLY,
+    "admin:interviews_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page
+    "admin:interviews_interviewerassignment_add": ADMIN_ONLY,
+    "admin:interviews_interview_simple_history": expect("admin_login", admin="not_found"),
     "admin:surveys_response_add": ADMIN_FORBIDDEN,  # responses come from respondents only
     "admin:auth_user_password_change": ADMIN_ONLY,
     "admin:surveys_wave_invitations": ADMIN_ONLY,
@@ -154,9 +154,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         f"admin/{app}/{model}/<path:object_id>/": ADMIN_REDIRECT  # old-style object URLs -> change page
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
-                           ("surveys", "invitation"), ("surveys", "response"), ("surveys", "codebook"),
-                           ("surveys", "coding"), ("surveys", "codingdecision"), ("surveys", "interview"),
-                           ("surveys", "interviewerassignment"))
+                           ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
+                           ("coding", "coding"), ("coding", "codingdecision"), ("interviews", "interview"),
+                           ("interviews", "interviewerassignment"))
     },
 }
 
@@ -266,7 +266,7 @@ def world(db, instruments) -> World:
     users["admin"] = User.objects.create_superuser("admin", "admin@example.org", "unused-password-123")
     users["admin"].groups.add(Group.objects.get(name=roles.ADMINS))
     response = Response.objects.filter(invitation=mine.invitation).get()
-    from surveys.coding_services import codebook_create
+    from surveys.coding.services import codebook_create
     guide = instruments["cluster-managers"]
     codebook = codebook_create(question=guide.questions.get(code="added_value"),
                                text_question=guide.questions.get(code="added_value_text"))
@@ -277,7 +277,7 @@ def world(db, instruments) -> World:
         "coding:codebook:pk": str(codebook.pk), "coding:category_add:pk": str(codebook.pk),
         "coding:category_edit:pk": str(codebook.pk), "coding:merge:pk": str(codebook.pk),
         "category_pk": str(codebook.categories.first().pk),
-        "admin:surveys_interview_simple_history:args": ["999999", "999999"],  # no such interview
+        "admin:interviews_interview_simple_history:args": ["999999", "999999"],  # no such interview
         "surveys:resume:token": resumable.resume_token, "surveys:invitation:token": other.token,
         "app_label": "surveys", "url": "nothing-here/",
         "content_type_id": str(ContentType.objects.get_for_model(Wave).pk), "object_id": str(wave.pk),
@@ -287,7 +287,7 @@ def world(db, instruments) -> World:
             surveys_scale=Scale.objects.first(), surveys_section=Section.objects.first(),
             surveys_question=Question.objects.first(), surveys_instrument=Instrument.objects.first(),
             surveys_wave=wave, surveys_invitation=other.invitation, surveys_response=response,
-            surveys_codebook=codebook,
+            coding_codebook=codebook,
         ),
     }
     return World(wave=wave, values=values, users=users, invitation_token=mine.token)

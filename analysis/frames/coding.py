@@ -11,9 +11,10 @@ from typing import Sequence
 
 import pandas as pd
 
-from surveys import coding_selectors
+from surveys.coding import selectors as coding_selectors
+from surveys.coding.models import AppliedCode, Coding
 from surveys.demo import ILLUSTRATIVE_WAVES
-from surveys.models import AppliedCode, Coding, Response, Wave
+from surveys.models import Response, Wave
 
 from .tidy import Variable
 
@@ -21,7 +22,7 @@ CODING_COLUMNS = ["unit", "coder", "code"]
 
 
 def _codebook(wave: Wave, question_code: str):
-    codebook = coding_selectors.codebook_for(wave=wave, question_code=question_code)
+    codebook = coding_selectors.codebook_get_by_question(wave=wave, question_code=question_code)
     if codebook is None:
         raise ValueError(f"The guide of wave {wave.slug!r} has no codebook for the question {question_code!r}.")
     return codebook
@@ -71,13 +72,13 @@ def final_code_counts(wave: Wave, question_code: str) -> pd.DataFrame:
     in the published figure, so sorting by it gives the figure's top-to-bottom order).
 
     Final codes are a researcher's consensus where set, else the codes of the only coder of an
-    answer (see ``surveys.coding_selectors.final_codes``). ``attrs``: ``n_interviews`` (completed
+    answer (see ``surveys.coding.selectors.final_codes``). ``attrs``: ``n_interviews`` (completed
     interviews of the wave), ``n_coded`` (interviews with final codes), ``illustrative`` (True for
     the synthetic demo waves: whatever shows these counts must say they are illustrative),
     ``wave`` and ``question``.
     """
     codebook = _codebook(wave, question_code)
-    categories = coding_selectors.categories(codebook=codebook)
+    categories = coding_selectors.category_list(codebook=codebook)
     finals = coding_selectors.final_codes(codebook=codebook, wave=wave)
     n = len(categories)
     frame = pd.DataFrame({

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "surveys",
+    "surveys.interviews",
+    "surveys.coding",
     "analysis",
 ]
 

@@ -1,34 +1,20 @@
+"""Users for the researcher's pages (usernames apart from the demo accounts' ones)."""
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 
-from surveys.models import Wave
+from surveys.roles import CODERS, INTERVIEWERS, RESEARCHERS
 
 
 @pytest.fixture
-def demo_wave(instruments) -> Wave:
-    call_command("make_demo_data", verbosity=0)
-    return Wave.objects.get(slug="social-capital-demo")
-
-
-def _user(name, group=None, **extra):
-    user = User.objects.create_user(name, password="pw", **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def researcher_client(client, db):
-    client.force_login(_user("researcher", "Researchers"))
+def researcher_client(client, make_user):
+    client.force_login(make_user(RESEARCHERS))
     return client
 
 
 @pytest.fixture
-def users(db):
+def role_users(make_user):
     return {
-        "interviewer": _user("interviewer", "Interviewers"),
-        "coder": _user("coder", "Coders"),
-        "researcher": _user("researcher2", "Researchers"),
-        "admin": _user("boss", is_superuser=True, is_staff=True),
+        "interviewer": make_user(INTERVIEWERS),
+        "coder": make_user(CODERS),
+        "researcher": make_user(RESEARCHERS),
+        "admin": make_user(username="boss", is_superuser=True, is_staff=True),
     }

@@ -72,9 +72,9 @@ URLS = ["/analysis/", "/analysis/w/social-capital-demo/", "/analysis/w/social-ca
 
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("role,expected", [("anonymous", 302), ("interviewer", 403), ("coder", 403)])
-def test_pages_refuse_users_without_the_researcher_role(client, users, demo_wave, url, role, expected):
+def test_pages_refuse_users_without_the_researcher_role(client, role_users, demo_wave, url, role, expected):
     if role != "anonymous":
-        client.force_login(users[role])
+        client.force_login(role_users[role])
     r = client.get(url)
     assert r.status_code == expected
     if expected == 302:
@@ -82,8 +82,8 @@ def test_pages_refuse_users_without_the_researcher_role(client, users, demo_wave
 
 
 @pytest.mark.parametrize("role", ["researcher", "admin"])
-def test_researchers_and_admins_get_in(client, users, demo_wave, role):
-    client.force_login(users[role])
+def test_researchers_and_admins_get_in(client, role_users, demo_wave, role):
+    client.force_login(role_users[role])
     assert client.get("/analysis/").status_code == 200
 
 

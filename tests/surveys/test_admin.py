@@ -15,10 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, instruments):
+def admin_client(client, demo_data, db):
     user = User.objects.create_superuser("boss", "boss@example.org", "pw")
     client.force_login(user)
-    call_command("make_demo_data", verbosity=0)
     return client
 
 
@@ -81,8 +80,7 @@ def test_admin_refuses_to_rename_an_answered_question(admin_client):
     assert Question.objects.filter(pk=question.pk, code="sc1_contacts").exists()
 
 
-def test_create_invitations_command(instruments, tmp_path):
-    call_command("make_demo_data", verbosity=0)
+def test_create_invitations_command(demo_data, db, tmp_path):
     out = tmp_path / "links.csv"
     call_command("create_invitations", "social-capital-2026", "--count", "5", "--out", str(out))
     rows = list(csv.DictReader(out.open()))

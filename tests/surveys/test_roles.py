@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -15,15 +16,26 @@ def test_role_groups_exist_with_their_permissions():
     assert perms["Researchers"] == {"analyse_waves", "manage_codebooks", "code_answers"}
 
 
-@pytest.mark.parametrize("group,expected", [(None, 403), ("Coders", 403), ("Researchers", 200)])
-def test_permission_required(group, expected):
+@pytest.mark.parametrize("group,allowed", [(None, False), ("Coders", False), ("Researchers", True)])
+def test_permission_required_refuses_users_without_the_permission(group, allowed):
     user = User.objects.create_user("u", password="p")
     if group:
         user.groups.add(Group.objects.get(name=group))
     view = roles.permission_required(roles.ANALYSE_WAVES)(lambda request: HttpResponse("ok"))
     request = RequestFactory().get("/x/")
     request.user = User.objects.get(pk=user.pk)
-    assert view(request).status_code == expected
+    if allowed:
+        assert view(request).status_code == 200
+    else:
+        with pytest.raises(PermissionDenied):
+            view(request)
+
+
+def test_a_refused_user_gets_the_403_message_page(client):
+    client.force_login(User.objects.create_user("u", password="p"))
+    r = client.get("/analysis/")
+    assert r.status_code == 403
+    assert "Access denied" in r.content.decode() and "does not have access" in r.content.decode()
 
 
 def test_anonymous_is_sent_to_login():

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys import demo
-from surveys.interview_services import interviewer_assign
+from surveys.interviews.services import interviewer_assign
 from surveys.models import Wave
 
 DEMO_ACCOUNTS = [

@@ -10,9 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analysis.frames.coding import coded_units, coding_frame, figure_counts, final_code_counts
-from surveys import coding_services as csvc
+from surveys.coding import services as coding_services
 
-from tests.surveys.interview_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +23,13 @@ def code_all(codebook, users, interviews, plan):
     """plan: per interview, (coder A's codes, coder B's codes or None, final codes or None)."""
     cats = {c.code: c for c in codebook.categories.all()}
     for interview, (a, b, final) in zip(interviews, plan):
-        csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=True,
-                         codes=[csvc.CodeInput(category=cats[k]) for k in a])
+        coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=True,
+                         codes=[coding_services.CodeInput(category=cats[k]) for k in a])
         if b is not None:
-            csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
-                             codes=[csvc.CodeInput(category=cats[k]) for k in b])
+            coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
+                             codes=[coding_services.CodeInput(category=cats[k]) for k in b])
         if final is not None:
-            csvc.final_codes_set(codebook=codebook, response=interview.response,
+            coding_services.final_codes_set(codebook=codebook, response=interview.response,
                                  categories=[cats[k] for k in final], user=users["researcher"])
 
 
@@ -55,8 +54,8 @@ def test_coding_frame_is_long_and_takes_constant_queries(make_interview, codeboo
 
 def test_unfinished_codings_are_not_in_the_frame(make_interview, codebook, users, interview_wave):
     interview = make_interview("Answer")
-    csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=False,
-                     codes=[csvc.CodeInput(category=codebook.categories.get(code=1))])
+    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=False,
+                     codes=[coding_services.CodeInput(category=codebook.categories.get(code=1))])
     assert coding_frame(interview_wave, "added_value").empty
 
 

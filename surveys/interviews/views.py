@@ -7,114 +7,123 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import interview_selectors as isel
-from . import interview_services as isvc
-from . import selectors
-from .interview_forms import InterviewForm, InterviewStartForm
+from config.views import message_page
+from surveys.conventions import CONSENT, consent_question_get
+from surveys.models import Wave
+from surveys.roles import CONDUCT_INTERVIEWS, permission_required
+from surveys.selectors import WaveStructure, wave_structure
+from surveys.services import ResponseClosed
+
+from . import selectors, services
+from .forms import InterviewForm, InterviewStartForm
 from .models import Interview
-from .roles import CONDUCT_INTERVIEWS, permission_required
-from .services import ResponseClosed
 
 MAX_AUTOSAVE_BYTES = 1_000_000
 
 
-def _page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
-    return render(request, "surveys/unavailable.html", {"title": title, "message": message}, status=status)
+def _not_assigned() -> PermissionDenied:
+    # One answer for waves that do not exist and waves the interviewer is not assigned to.
+    return PermissionDenied(_("You are not assigned to this interview wave, or it does not exist."))
 
 
-def _not_assigned(request: HttpRequest) -> HttpResponse:
-    return _page(request, title=_("Access denied"),
-                 message=_("You are not assigned to this interview wave, or it does not exist."), status=403)
+def _wave_get(request: HttpRequest, slug: str) -> Wave:
+    wave = selectors.wave_get(user=request.user, slug=slug)
+    if wave is None:
+        raise _not_assigned()
+    return wave
 
 
-def _interview_or_page(request: HttpRequest, uuid: UUID) -> Interview | HttpResponse:
-    interview = isel.interview_for_interviewer(user=request.user, uuid=uuid)
-    return interview if interview is not None else _not_assigned(request)
+def _interview_get(request: HttpRequest, uuid: UUID) -> Interview:
+    interview = selectors.interview_get(user=request.user, uuid=uuid)
+    if interview is None:
+        raise _not_assigned()
+    return interview
+
+
+def _closed_page(request: HttpRequest, message: str) -> HttpResponse:
+    return message_page(request, title=_("This wave is closed"), message=message, status=410)
 
 
 @require_http_methods(["GET"])
 @permission_required(CONDUCT_INTERVIEWS)
 def interview_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/interviews/home.html", {"waves": isel.interview_waves_for(user=request.user)})
+    return render(request, "interviews/home.html", {"waves": selectors.wave_list(user=request.user)})
 
 
 @require_http_methods(["GET"])
 @permission_required(CONDUCT_INTERVIEWS)
 def wave_interviews(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = isel.wave_for_interviewer(user=request.user, slug=slug)
-    if wave is None:
-        return _not_assigned(request)
-    return render(request, "surveys/interviews/wave.html", {
-        "wave": wave, "interviews": isel.wave_interviews(wave=wave), "accepting": wave.is_accepting(),
+    wave = _wave_get(request, slug)
+    return render(request, "interviews/wave.html", {
+        "wave": wave, "interviews": selectors.interview_list(wave=wave), "accepting": wave.is_accepting(),
     })
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(CONDUCT_INTERVIEWS)
 def interview_start(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = isel.wave_for_interviewer(user=request.user, slug=slug)
-    if wave is None:
-        return _not_assigned(request)
+    wave = _wave_get(request, slug)
     if not wave.is_accepting():
-        return _page(request, title=_("This wave is closed"),
-                     message=_("This wave does not accept new interviews."), status=410)
-    question = isel.consent_question(instrument=wave.instrument)
+        return _closed_page(request, _("This wave does not accept new interviews."))
+    question = consent_question_get(instrument=wave.instrument)
     if question is None:
-        return _page(request, title=_("The guide has no consent question"),
-                     message=_("Ask an administrator to add a yes/no question “consent” to the guide."), status=409)
+        return message_page(request, title=_("The guide has no consent question"),
+                            message=_("Ask an administrator to add a yes/no question “consent” to the guide."),
+                            status=409)
     form = InterviewStartForm(request.POST if request.method == "POST" else None, consent_question=question)
     if request.method == "POST" and form.is_valid():
         try:
-            interview = isvc.interview_start(wave=wave, interviewer=request.user,
-                                             consent=form.cleaned_data["consent"],
-                                             language=(get_language() or "en")[:2])
+            interview = services.interview_start(wave=wave, interviewer=request.user,
+                                                 consent=form.cleaned_data["consent"],
+                                                 language=(get_language() or "en")[:2])
         except ResponseClosed as exc:
-            return _page(request, title=_("This wave is closed"), message=str(exc), status=410)
+            return _closed_page(request, str(exc))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Consent recorded. The interview is saved as you type."))
             return redirect("interviews:edit", uuid=interview.response.uuid)
-    return render(request, "surveys/interviews/start.html", {"wave": wave, "form": form, "question": question},
+    return render(request, "interviews/start.html", {"wave": wave, "form": form, "question": question},
                   status=422 if form.errors else 200)
 
 
-def _edit_context(interview: Interview, form: InterviewForm, structure, **extra):
+def _edit_context(interview: Interview, form: InterviewForm, structure: WaveStructure, **extra):
     sections = [{
         "section": block.section,
         "rows": [{"field": form[row.question.code], "coded": form[row.coded.code] if row.coded else None}
                  for row in block.rows],
-    } for block in isel.guide_layout(structure=structure)]
+    } for block in selectors.guide_layout(structure=structure)]
     return {
         "interview": interview, "wave": interview.response.wave, "form": form, "sections": sections,
         "editable": interview.response.wave.is_accepting(), **extra,
     }
 
 
-def _conflict_rows(current: Interview, structure, mine: dict) -> list[dict]:
+def _conflict_rows(current: Interview, structure: WaveStructure, mine: dict) -> list[dict]:
     """Answers where the stored (other) version differs from what this person sent."""
-    theirs = isel.interview_values(interview=current)
+    theirs = selectors.interview_values(interview=current)
     rows = []
     for question in structure.all_questions:
         if question.code not in mine:
             continue
-        a, b = isvc.normalise(theirs.get(question.code)), isvc.normalise(mine[question.code])
+        a, b = services.normalise(theirs.get(question.code)), services.normalise(mine[question.code])
         if a != b:
             options = structure.options.get(question.pk, [])
             rows.append({"label": question.text,
-                         "theirs": isel.value_display(question=question, value=a, options=options),
-                         "mine": isel.value_display(question=question, value=b, options=options)})
+                         "theirs": selectors.value_display(question=question, value=a, options=options),
+                         "mine": selectors.value_display(question=question, value=b, options=options)})
     return rows
 
 
-def _interview_form(structure, data=None, initial=None) -> InterviewForm:
-    questions = [q for q in structure.all_questions if q.code != isel.CONSENT]
+def _interview_form(structure: WaveStructure, data=None, initial=None) -> InterviewForm:
+    questions = [q for q in structure.all_questions if q.code != CONSENT]
     return InterviewForm(data, initial=initial, questions=questions, options=structure.options)
 
 
@@ -122,10 +131,8 @@ def _interview_form(structure, data=None, initial=None) -> InterviewForm:
 @permission_required(CONDUCT_INTERVIEWS)
 def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """The whole guide on one page. Works without JavaScript (Save posts the form); with it, autosave."""
-    interview = _interview_or_page(request, uuid)
-    if isinstance(interview, HttpResponse):
-        return interview
-    structure = selectors.wave_structure(wave=interview.response.wave)
+    interview = _interview_get(request, uuid)
+    structure = wave_structure(wave=interview.response.wave)
     if request.method == "POST":
         form = _interview_form(structure, data=request.POST)
         try:
@@ -134,23 +141,23 @@ def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
             base_version = -1
         if form.is_valid():
             try:
-                result = isvc.interview_save(interview=interview, user=request.user, base_version=base_version,
+                result = services.interview_save(interview=interview, user=request.user, base_version=base_version,
                                              values=form.answers())
-            except isvc.InterviewConflict as exc:
-                return render(request, "surveys/interviews/edit.html", _edit_context(
+            except services.InterviewConflict as exc:
+                return render(request, "interviews/edit.html", _edit_context(
                     exc.current, form, structure, conflict=str(exc),
                     conflict_rows=_conflict_rows(exc.current, structure, form.answers()),
                 ), status=409)
             except ResponseClosed as exc:
-                return _page(request, title=_("This wave is closed"), message=str(exc), status=410)
+                return _closed_page(request, str(exc))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Saved (version %(version)d).") % {"version": result.interview.version})
                 return redirect("interviews:edit", uuid=uuid)
-        return render(request, "surveys/interviews/edit.html", _edit_context(interview, form, structure), status=422)
-    form = _interview_form(structure, initial=isel.interview_values(interview=interview))
-    return render(request, "surveys/interviews/edit.html", _edit_context(interview, form, structure))
+        return render(request, "interviews/edit.html", _edit_context(interview, form, structure), status=422)
+    form = _interview_form(structure, initial=selectors.interview_values(interview=interview))
+    return render(request, "interviews/edit.html", _edit_context(interview, form, structure))
 
 
 def _json_error(error: str, message: str, status: int, **extra) -> JsonResponse:
@@ -162,7 +169,7 @@ def _json_error(error: str, message: str, status: int, **extra) -> JsonResponse:
 def interview_autosave(request: HttpRequest, uuid: UUID) -> JsonResponse:
     """JSON: ``{"version": n, "answers": {code: value}}`` -> the saved state (200), a conflict with the
     other version (409), field errors (422)."""
-    interview = isel.interview_for_interviewer(user=request.user, uuid=uuid)
+    interview = selectors.interview_get(user=request.user, uuid=uuid)
     if interview is None:
         return _json_error("forbidden", _("You are not assigned to this interview wave."), 403)
     if len(request.body) > MAX_AUTOSAVE_BYTES:
@@ -175,39 +182,37 @@ def interview_autosave(request: HttpRequest, uuid: UUID) -> JsonResponse:
             raise ValueError
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return _json_error("bad_request", _("Send JSON with a version number and the answers."), 400)
-    structure = selectors.wave_structure(wave=interview.response.wave)
+    structure = wave_structure(wave=interview.response.wave)
     form = _interview_form(structure)
     cleaned, errors = form.clean_partial(answers)
     if errors:
         return _json_error("invalid", _("Some answers are not valid; nothing was saved. Correct the marked fields."),
                            422, errors=errors)
     try:
-        result = isvc.interview_save(interview=interview, user=request.user, base_version=base_version,
+        result = services.interview_save(interview=interview, user=request.user, base_version=base_version,
                                      values=cleaned)
-    except isvc.InterviewConflict as exc:
-        return _json_error("conflict", str(exc), 409, current=isel.interview_state(interview=exc.current,
+    except services.InterviewConflict as exc:
+        return _json_error("conflict", str(exc), 409, current=selectors.interview_state(interview=exc.current,
                                                                                      structure=structure))
     except ResponseClosed as exc:
         return _json_error("closed", str(exc), 410)
     except ValidationError as exc:
         return _json_error("invalid", " ".join(exc.messages), 422, errors={})
     return JsonResponse({"ok": True, "changed": result.changed,
-                         **isel.interview_state(interview=result.interview, structure=structure)})
+                         **selectors.interview_state(interview=result.interview, structure=structure)})
 
 
 @require_http_methods(["POST"])
 @permission_required(CONDUCT_INTERVIEWS)
 def interview_complete(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    interview = _interview_or_page(request, uuid)
-    if isinstance(interview, HttpResponse):
-        return interview
+    interview = _interview_get(request, uuid)
     try:
         base_version = int(request.POST.get("version", ""))
     except ValueError:
         base_version = -1
     try:
-        isvc.interview_complete(interview=interview, user=request.user, base_version=base_version)
-    except isvc.InterviewConflict as exc:
+        services.interview_complete(interview=interview, user=request.user, base_version=base_version)
+    except services.InterviewConflict as exc:
         messages.error(request, str(exc))
     except ResponseClosed as exc:
         messages.error(request, str(exc))
@@ -222,17 +227,15 @@ def interview_complete(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required(CONDUCT_INTERVIEWS)
 def interview_history(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    interview = _interview_or_page(request, uuid)
-    if isinstance(interview, HttpResponse):
-        return interview
-    structure = selectors.wave_structure(wave=interview.response.wave)
+    interview = _interview_get(request, uuid)
+    structure = wave_structure(wave=interview.response.wave)
     options = structure.options
     rows = [{
         "change": c,
-        "old": isel.value_display(question=c.question, value=c.old_value, options=options.get(c.question_id, [])),
-        "new": isel.value_display(question=c.question, value=c.new_value, options=options.get(c.question_id, [])),
-    } for c in isel.interview_changes(interview=interview)]
+        "old": selectors.value_display(question=c.question, value=c.old_value, options=options.get(c.question_id, [])),
+        "new": selectors.value_display(question=c.question, value=c.new_value, options=options.get(c.question_id, [])),
+    } for c in selectors.answer_change_list(interview=interview)]
     events = interview.history.select_related("history_user").order_by("-history_date")[:200]
-    return render(request, "surveys/interviews/history.html", {
+    return render(request, "interviews/history.html", {
         "interview": interview, "wave": interview.response.wave, "rows": rows, "events": events,
     })

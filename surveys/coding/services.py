@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from . import coding_selectors as csel
-from .interview_selectors import TEXT_SUFFIX
-from .models import (
-    AppliedCode, Answer, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode, Option, Question, Response,
-)
+from surveys.conventions import OPEN_TYPES, text_question_code
+from surveys.models import Answer, Option, Question, Response
+
+from . import selectors
+from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode
 
 OTHER_CODES_FROM = 90  # codes like 99 ("other") are kept apart: new categories are numbered below them
 
@@ -39,8 +39,8 @@ def codebook_create(*, question: Question, text_question: Question | None = None
         raise ValidationError(_("Only choice questions can have a codebook."), code="not_choice")
     if text_question is None:
         text_question = Question.objects.filter(instrument_id=question.instrument_id,
-                                                code=question.code + TEXT_SUFFIX).first()
-    if text_question is None or text_question.type not in (Question.Type.TEXT, Question.Type.LONG_TEXT):
+                                                code=text_question_code(question.code)).first()
+    if text_question is None or text_question.type not in OPEN_TYPES:
         raise ValidationError(_("The codebook needs an open question whose answers are coded."), code="no_text")
     if text_question.instrument_id != question.instrument_id:
         raise ValidationError(_("The open question belongs to another guide."), code="instrument")
@@ -192,7 +192,7 @@ def coding_save(
     become the final codes and are written to the coded answer; when a second coder takes the unit
     up, that answer is withdrawn until a researcher sets the consensus.
     """
-    categories = {c.pk: c for c in csel.categories(codebook=codebook)}
+    categories = {c.pk: c for c in selectors.category_list(codebook=codebook)}
     for code in codes:
         if code.category.pk not in categories:
             raise ValidationError(_("“%(label)s” is not an active category of this codebook.")
@@ -201,7 +201,7 @@ def coding_save(
         raise ValidationError(_("Each category can be applied once."), code="duplicate")
     if response.status != Response.Status.COMPLETED:
         raise ValidationError(_("Only completed interviews are coded."), code="not_completed")
-    text = csel.unit_text(codebook=codebook, response=response)
+    text = selectors.unit_text(codebook=codebook, response=response)
     if not text:
         raise ValidationError(_("This interview has no answer to code."), code="no_text")
     spans = [_span(text, code) for code in codes]
@@ -211,10 +211,10 @@ def coding_save(
         if coding is None:
             if CodingDecision.objects.filter(codebook=codebook, response=response).exists():
                 raise ValidationError(_("The final codes of this answer are already set."), code="decided")
-            others = csel.coding_count(codebook=codebook, response=response)
-            if others >= csel.MAX_CODERS:
+            others = selectors.coding_count(codebook=codebook, response=response)
+            if others >= selectors.MAX_CODERS:
                 raise ValidationError(_("This answer has already been coded by %(n)d coders.")
-                                      % {"n": csel.MAX_CODERS}, code="enough_coders")
+                                      % {"n": selectors.MAX_CODERS}, code="enough_coders")
             if others:  # a single coder's final codes become provisional again until the consensus
                 coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[])
             try:
@@ -234,7 +234,7 @@ def coding_save(
             coding.status = Coding.Status.FINISHED
             coding.finished_at = now
             coding.save(update_fields=["status", "finished_at"])
-            if csel.coding_count(codebook=codebook, response=response) == 1 and not CodingDecision.objects.filter(
+            if selectors.coding_count(codebook=codebook, response=response) == 1 and not CodingDecision.objects.filter(
                     codebook=codebook, response=response).exists():
                 coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[c.category.code for c in codes])
     return coding
@@ -246,7 +246,7 @@ def final_codes_set(
 ) -> CodingDecision:
     """Set a unit's final codes (the consensus), once every coding of it is finished; write them
     to the coded answer. Setting them again replaces them."""
-    active = {c.pk for c in csel.categories(codebook=codebook)}
+    active = {c.pk for c in selectors.category_list(codebook=codebook)}
     if any(c.pk not in active for c in categories):
         raise ValidationError(_("Final codes must be active categories of this codebook."), code="category")
     statuses = list(Coding.objects.filter(codebook=codebook, response=response).values_list("status", flat=True))
@@ -266,10 +266,10 @@ def final_codes_set(
 
 def final_codes_accept_agreed(*, codebook: Codebook, wave, user: AbstractBaseUser) -> int:
     """Set the final codes of every unit whose coders all finished and agree; return how many."""
-    by_pk = {c.pk: c for c in csel.categories(codebook=codebook)}
+    by_pk = {c.pk: c for c in selectors.category_list(codebook=codebook)}
     count = 0
-    for unit in csel.consensus_units(codebook=codebook, wave=wave):
-        if unit.state == csel.UnitState.AGREED:
+    for unit in selectors.unit_summary_list(codebook=codebook, wave=wave):
+        if unit.state == selectors.UnitState.AGREED:
             codes = next(iter(unit.codes_by_coder.values()))
             final_codes_set(codebook=codebook, response=unit.response,
                             categories=[by_pk[pk] for pk in sorted(codes) if pk in by_pk], user=user)

@@ -9,19 +9,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import AnswerChange, Instrument, Interview, InterviewerAssignment, Option, Question, Response, Wave
-from .roles import ADMINS
+from surveys.conventions import CONSENT, YES, coded_question_pairs
+from surveys.models import Instrument, Option, Question, Wave
+from surveys.roles import user_is_admin
+from surveys.selectors import WaveStructure
 
-CONSENT = "consent"  # the guide's consent question: must be yes before anything is stored
-TEXT_SUFFIX = "_text"  # an open question ``x_text`` is coded into the choice question ``x``
-
-
-def user_is_admin(user: AbstractBaseUser) -> bool:
-    return bool(user.is_superuser or user.groups.filter(name=ADMINS).exists())
+from .models import AnswerChange, Interview, InterviewerAssignment
 
 
-def interview_waves_for(*, user: AbstractBaseUser) -> QuerySet[Wave]:
+def wave_list(*, user: AbstractBaseUser) -> QuerySet[Wave]:
     """Waves of interview guides the user may record in (admins: all), with interview counts."""
     waves = Wave.objects.filter(instrument__kind=Instrument.Kind.INTERVIEW).exclude(status=Wave.Status.DRAFT)
     if not user_is_admin(user):
@@ -33,7 +29,7 @@ def interview_waves_for(*, user: AbstractBaseUser) -> QuerySet[Wave]:
     ).order_by("-status", "-created_at")
 
 
-def wave_for_interviewer(*, user: AbstractBaseUser, slug: str) -> Wave | None:
+def wave_get(*, user: AbstractBaseUser, slug: str) -> Wave | None:
     """The interview wave if the user is assigned to it (or is an admin); otherwise None."""
     wave = (Wave.objects.select_related("instrument")
             .filter(slug=slug, instrument__kind=Instrument.Kind.INTERVIEW).exclude(status=Wave.Status.DRAFT).first())
@@ -44,16 +40,17 @@ def wave_for_interviewer(*, user: AbstractBaseUser, slug: str) -> Wave | None:
     return None
 
 
-def interview_for_interviewer(*, user: AbstractBaseUser, uuid: UUID) -> Interview | None:
+def interview_get(*, user: AbstractBaseUser, uuid: UUID) -> Interview | None:
+    """The interview if the user may record in its wave; otherwise None."""
     interview = (Interview.objects.select_related("response", "response__wave", "response__wave__instrument",
                                                   "interviewer", "updated_by")
                  .filter(response__uuid=uuid).first())
-    if interview is None or wave_for_interviewer(user=user, slug=interview.response.wave.slug) is None:
+    if interview is None or wave_get(user=user, slug=interview.response.wave.slug) is None:
         return None
     return interview
 
 
-def wave_interviews(*, wave: Wave) -> QuerySet[Interview]:
+def interview_list(*, wave: Wave) -> QuerySet[Interview]:
     return (Interview.objects.filter(response__wave=wave)
             .select_related("response", "interviewer", "updated_by").order_by("-consent_at"))
 
@@ -63,12 +60,8 @@ def interview_values(*, interview: Interview) -> dict[str, Any]:
     return dict(interview.response.answers.values_list("question__code", "value"))
 
 
-def interview_changes(*, interview: Interview) -> QuerySet[AnswerChange]:
+def answer_change_list(*, interview: Interview) -> QuerySet[AnswerChange]:
     return interview.changes.select_related("question", "changed_by").order_by("-version", "-pk")
-
-
-def consent_question(*, instrument: Instrument) -> Question | None:
-    return Question.objects.filter(instrument=instrument, code=CONSENT).first()
 
 
 @dataclass
@@ -85,22 +78,10 @@ class GuideSection:
     rows: list[GuideRow]
 
 
-def coded_pairs(questions: list[Question]) -> dict[str, Question]:
-    """Open question code -> the choice question its answers are coded into (``x_text`` -> ``x``)."""
-    by_code = {q.code: q for q in questions}
-    pairs = {}
-    for q in questions:
-        if q.type in (Question.Type.TEXT, Question.Type.LONG_TEXT) and q.code.endswith(TEXT_SUFFIX):
-            coded = by_code.get(q.code[: -len(TEXT_SUFFIX)])
-            if coded is not None and coded.type in Question.CHOICE_TYPES:
-                pairs[q.code] = coded
-    return pairs
-
-
-def guide_layout(*, structure: selectors.WaveStructure) -> list[GuideSection]:
+def guide_layout(*, structure: WaveStructure) -> list[GuideSection]:
     """All sections of the guide on one page; coded choices placed beside their open question."""
     questions = [q for q in structure.all_questions if q.code != CONSENT]
-    pairs = coded_pairs(questions)
+    pairs = coded_question_pairs(questions)
     placed = {c.code for c in pairs.values()}
     out = []
     for section in structure.sections:
@@ -116,14 +97,14 @@ def value_display(*, question: Question, value: Any, options: list[Option]) -> s
     if value is None or value == [] or value == "":
         return ""
     if question.type == Question.Type.YES_NO:
-        return _("Yes") if value == 1 else _("No")
+        return _("Yes") if value == YES else _("No")
     labels = {o.code: o.label for o in options}
     if isinstance(value, list):
         return "; ".join(str(labels.get(v, v)) for v in value)
     return str(labels.get(value, value))
 
 
-def interview_state(*, interview: Interview, structure: selectors.WaveStructure) -> dict[str, Any]:
+def interview_state(*, interview: Interview, structure: WaveStructure) -> dict[str, Any]:
     """The JSON the autosave endpoint returns: version, who saved when, values and their display."""
     values = interview_values(interview=interview)
     questions = {q.code: q for q in structure.all_questions}
@@ -139,7 +120,3 @@ def interview_state(*, interview: Interview, structure: selectors.WaveStructure)
                     for code, value in values.items() if code in questions},
         "labels": {code: q.text for code, q in questions.items()},
     }
-
-
-def response_is_interview(*, response: Response) -> bool:
-    return Interview.objects.filter(response=response).exists()

@@ -6,11 +6,11 @@ import json
 import pytest
 from django.urls import reverse
 
-from surveys import interview_services
-from surveys.models import Answer, AnswerChange, Interview, Response, Wave
+from surveys.interviews import services as interview_services
+from surveys.interviews.models import AnswerChange, Interview
+from surveys.models import Answer, Response, Wave
 
-from .interview_fixtures import *  # noqa: F401,F403
-from .interview_fixtures import REQUIRED, login
+from tests.helpers import INTERVIEW_ANSWERS, login
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_complete_needs_the_required_answers_then_edits_are_audited(make_intervi
     url = reverse("interviews:complete", kwargs={"uuid": interview.response.uuid})
     client.post(url, {"version": interview.version})
     assert not Interview.objects.get(pk=interview.pk).is_completed
-    v = autosave(client, interview, interview.version, {k: str(v) for k, v in REQUIRED.items()}).json()["version"]
+    v = autosave(client, interview, interview.version, {k: str(v) for k, v in INTERVIEW_ANSWERS.items()}).json()["version"]
     r = client.post(url, {"version": v})
     interview.refresh_from_db()
     interview.response.refresh_from_db()

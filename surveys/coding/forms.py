@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .coding_services import CodeInput
 from .models import CodebookCategory
+from .services import CodeInput
 
 
 class CodingForm(forms.Form):

@@ -8,11 +8,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import coding_services as csvc
+from surveys.coding import services as coding_services
+from surveys.coding import urls as coding_urls
+from surveys.interviews import urls as interviews_urls
 from surveys.models import Instrument, Wave
 
-from .interview_fixtures import *  # noqa: F401,F403
-from .interview_fixtures import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,8 @@ MANAGER_ROLES = {"researcher", "admin"}
 def world(make_interview, codebook, users, interview_wave):
     """A completed interview coded by one coder, so every page has something to show."""
     interview = make_interview("We start joint R&D projects.")
-    csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
-                     codes=[csvc.CodeInput(category=codebook.categories.get(code=1))])
+    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
+                                codes=[coding_services.CodeInput(category=codebook.categories.get(code=1))])
     return {"interview": interview, "codebook": codebook, "wave": interview_wave, "users": users}
 
 
@@ -83,8 +84,7 @@ PAGE_NAMES = ["interviews:home", "interviews:wave", "interviews:start", "intervi
 
 
 def test_the_matrix_covers_every_page_of_interviews_and_coding():
-    from surveys import coding_urls, interview_urls
-    names = {f"interviews:{p.name}" for p in interview_urls.urlpatterns} | {
+    names = {f"interviews:{p.name}" for p in interviews_urls.urlpatterns} | {
         f"coding:{p.name}" for p in coding_urls.urlpatterns}
     assert names == set(PAGE_NAMES)
 

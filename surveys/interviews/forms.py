@@ -7,8 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import FIELD_BUILDERS, YES, SectionForm
-from .models import Option, Question
+from surveys.conventions import YES
+from surveys.forms import FIELD_BUILDERS, SectionForm
+from surveys.models import Option, Question
 
 INTERVIEW_TEXT_ROWS = 8
 

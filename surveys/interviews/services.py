@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forms import YES
-from .interview_selectors import CONSENT
-from .models import Answer, AnswerChange, Instrument, Interview, InterviewerAssignment, Question, Response, Wave
-from .services import ResponseClosed
+from surveys.conventions import CONSENT, YES, consent_question_get
+from surveys.models import Answer, Instrument, Question, Response, Wave
+from surveys.services import ResponseClosed
+
+from .models import AnswerChange, Interview, InterviewerAssignment
 
 
 class InterviewConflict(Exception):
@@ -48,7 +49,7 @@ def interview_start(*, wave: Wave, interviewer: AbstractBaseUser, consent: Any, 
         raise ValidationError(_("This wave is not a wave of an interview guide."), code="not_interview")
     if not wave.is_accepting():
         raise ResponseClosed(_("This wave is not open for interviews."))
-    consent_question = Question.objects.filter(instrument_id=wave.instrument_id, code=CONSENT).first()
+    consent_question = consent_question_get(instrument=wave.instrument)
     if consent_question is None:
         raise ValidationError(_("The guide has no consent question."), code="no_consent_question")
     now = timezone.now()

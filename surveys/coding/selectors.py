@@ -8,11 +8,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .interview_selectors import coded_pairs
-from .models import (
-    AppliedCode, Answer, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode, Instrument, Question, Response,
-    Wave,
-)
+from surveys.conventions import coded_question_pairs
+from surveys.models import Answer, Instrument, Question, Response, Wave
+
+from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode
 
 MAX_CODERS = 2  # each open answer is coded by at most two coders, independently
 
@@ -22,7 +21,7 @@ def codebook_list() -> QuerySet[Codebook]:
         category_count=Count("categories", filter=Q(categories__merged_into__isnull=True)))
 
 
-def codable_questions() -> list[tuple[Question, Question]]:
+def codable_question_list() -> list[tuple[Question, Question]]:
     """(coded question, open question) pairs of interview guides that have no codebook yet."""
     questions = list(Question.objects.filter(instrument__kind=Instrument.Kind.INTERVIEW)
                      .select_related("instrument", "section").order_by("instrument", "section__order", "order"))
@@ -33,7 +32,7 @@ def codable_questions() -> list[tuple[Question, Question]]:
     pairs = []
     for qs in by_instrument.values():
         by_code = {q.code: q for q in qs}
-        for text_code, coded in coded_pairs(qs).items():
+        for text_code, coded in coded_question_pairs(qs).items():
             if coded.pk not in have:
                 pairs.append((coded, by_code[text_code]))
     return pairs
@@ -44,19 +43,19 @@ def codebook_get(*, pk: int) -> Codebook | None:
             .filter(pk=pk).first())
 
 
-def codebook_for(*, wave: Wave, question_code: str) -> Codebook | None:
+def codebook_get_by_question(*, wave: Wave, question_code: str) -> Codebook | None:
     return (Codebook.objects.select_related("question", "question__instrument", "question__scale", "text_question")
             .filter(question__instrument_id=wave.instrument_id, question__code=question_code).first())
 
 
-def categories(*, codebook: Codebook, active_only: bool = True) -> list[CodebookCategory]:
+def category_list(*, codebook: Codebook, active_only: bool = True) -> list[CodebookCategory]:
     qs = codebook.categories.select_related("merged_into").order_by("order", "code")
     if active_only:
         qs = qs.filter(merged_into__isnull=True)
     return list(qs)
 
 
-def coding_waves() -> list[tuple[Wave, list[Codebook]]]:
+def wave_list() -> list[tuple[Wave, list[Codebook]]]:
     """Waves (not drafts) of the guides that have codebooks, each with its codebooks."""
     books: dict[int, list[Codebook]] = defaultdict(list)
     for book in codebook_list():
@@ -70,7 +69,7 @@ def wave_get(*, slug: str) -> Wave | None:
     return Wave.objects.select_related("instrument").exclude(status=Wave.Status.DRAFT).filter(slug=slug).first()
 
 
-def units(*, codebook: Codebook, wave: Wave) -> QuerySet[Response]:
+def unit_list(*, codebook: Codebook, wave: Wave) -> QuerySet[Response]:
     """The units to code: completed responses of the wave with an answer to the open question."""
     return Response.objects.filter(
         wave=wave, status=Response.Status.COMPLETED,
@@ -78,7 +77,7 @@ def units(*, codebook: Codebook, wave: Wave) -> QuerySet[Response]:
 
 
 def unit_get(*, codebook: Codebook, wave: Wave, uuid) -> Response | None:
-    return units(codebook=codebook, wave=wave).filter(uuid=uuid).first()
+    return unit_list(codebook=codebook, wave=wave).filter(uuid=uuid).first()
 
 
 def unit_text(*, codebook: Codebook, response: Response) -> str:
@@ -87,7 +86,7 @@ def unit_text(*, codebook: Codebook, response: Response) -> str:
     return "" if value is None else str(value)
 
 
-def coding_next_unit(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser) -> Response | None:
+def unit_get_next(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser) -> Response | None:
     """The next unit for this coder: their own unfinished coding first; then units another coder has
     finished or started (so double coding completes); then uncoded units. Units with final codes set
     by a researcher are not offered."""
@@ -95,7 +94,7 @@ def coding_next_unit(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser)
                                   response__wave=wave).select_related("response").order_by("started_at").first())
     if mine:
         return mine.response
-    return (units(codebook=codebook, wave=wave)
+    return (unit_list(codebook=codebook, wave=wave)
             .exclude(codings__codebook=codebook, codings__coder=coder)
             .exclude(coding_decisions__codebook=codebook)
             .annotate(n_codings=Count("codings", filter=Q(codings__codebook=codebook)))
@@ -106,13 +105,13 @@ def coding_next_unit(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser)
 def coder_progress(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser) -> dict[str, int]:
     codings = Coding.objects.filter(codebook=codebook, coder=coder, response__wave=wave)
     return {
-        "units": units(codebook=codebook, wave=wave).count(),
+        "units": unit_list(codebook=codebook, wave=wave).count(),
         "finished": codings.filter(status=Coding.Status.FINISHED).count(),
         "in_progress": codings.filter(status=Coding.Status.IN_PROGRESS).count(),
     }
 
 
-def coding_of(*, codebook: Codebook, response: Response, coder: AbstractBaseUser) -> Coding | None:
+def coding_get(*, codebook: Codebook, response: Response, coder: AbstractBaseUser) -> Coding | None:
     return Coding.objects.filter(codebook=codebook, response=response, coder=coder).prefetch_related(
         "codes__category").first()
 
@@ -148,9 +147,9 @@ class UnitSummary:
         return self.codings > 0 and self.finished == self.codings
 
 
-def consensus_units(*, codebook: Codebook, wave: Wave) -> list[UnitSummary]:
+def unit_summary_list(*, codebook: Codebook, wave: Wave) -> list[UnitSummary]:
     """Every unit of the wave with its coding state; a constant number of queries."""
-    responses = list(units(codebook=codebook, wave=wave).order_by("started_at", "pk"))
+    responses = list(unit_list(codebook=codebook, wave=wave).order_by("started_at", "pk"))
     summaries = {r.pk: UnitSummary(response=r) for r in responses}
     codings = list(Coding.objects.filter(codebook=codebook, response__in=responses)
                    .values_list("pk", "response_id", "coder__username", "status"))
@@ -200,7 +199,7 @@ class ConsensusRow:
     final: bool
 
 
-def consensus_detail(*, codebook: Codebook, response: Response) -> dict[str, Any] | None:
+def consensus_get(*, codebook: Codebook, response: Response) -> dict[str, Any] | None:
     """Coders' codes side by side, once every coding of the unit is finished; else None."""
     codings = list(Coding.objects.filter(codebook=codebook, response=response).select_related("coder")
                    .prefetch_related("codes").order_by("started_at", "pk"))
@@ -211,7 +210,7 @@ def consensus_detail(*, codebook: Codebook, response: Response) -> dict[str, Any
     final_ids = {fc.category_id for fc in decision.codes.all()} if decision else None
     applied = [{ac.category_id: ac for ac in c.codes.all()} for c in codings]
     rows = []
-    for category in categories(codebook=codebook):
+    for category in category_list(codebook=codebook):
         marks = [{"applied": category.pk in a, "quote": a[category.pk].quote if category.pk in a else ""}
                  for a in applied]
         agree = len({m["applied"] for m in marks}) == 1

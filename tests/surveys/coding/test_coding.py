@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from surveys import coding_selectors as csel
-from surveys import coding_services as csvc
-from surveys.models import AppliedCode, Answer, CodebookCategory, Coding, Option
+from surveys.coding import selectors as coding_selectors
+from surveys.coding import services as coding_services
+from surveys.coding.models import AppliedCode, CodebookCategory, Coding
+from surveys.models import Answer, Option
 
-from .interview_fixtures import *  # noqa: F401,F403
-from .interview_fixtures import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_codebook_is_seeded_from_the_questions_options(codebook):
     assert cats[0].label_en == "Generating common R&D projects"
     assert cats[-1].label_en == "Services offered by the cluster management"
     assert codebook.text_question.code == "added_value_text"
-    assert csvc.codebook_create(question=codebook.question) == codebook  # a second call changes nothing
+    assert coding_services.codebook_create(question=codebook.question) == codebook  # a second call changes nothing
 
 
 def test_coder_page_shows_one_answer_and_the_span_is_stored(make_interview, codebook, users):
@@ -79,8 +79,8 @@ def test_blind_double_coding_then_consensus_sets_the_final_codes(make_interview,
     listing = researcher.get(reverse("coding:consensus", kwargs={"slug": interview.response.wave.slug,
                                                                  "question": "added_value"}))
     assert listing.status_code == 200 and "coding in progress" in listing.content.decode()
-    units = csel.consensus_units(codebook=codebook, wave=interview.response.wave)
-    assert units[0].state == csel.UnitState.CODING and units[0].codes_by_coder == {}
+    units = coding_selectors.unit_summary_list(codebook=codebook, wave=interview.response.wave)
+    assert units[0].state == coding_selectors.UnitState.CODING and units[0].codes_by_coder == {}
     # A finished: A cannot change the codes any more, and sees only their own
     assert "checked" in a.get(url).content.decode()
     a.post(url, {f"code_{c3}": "on", "finish": "1"})
@@ -88,7 +88,7 @@ def test_blind_double_coding_then_consensus_sets_the_final_codes(make_interview,
     b.post(url, {f"code_{c1}": "on", f"code_{c3}": "on", "finish": "1"})
     # a third coder is refused
     assert login(users["admin"]).get(url).status_code == 409
-    detail = csel.consensus_detail(codebook=codebook, response=interview.response)
+    detail = coding_selectors.consensus_get(codebook=codebook, response=interview.response)
     assert detail["disagreements"] == 2
     assert [(r.category.code, r.agree) for r in detail["rows"]][:3] == [(1, True), (2, False), (3, False)]
     page = researcher.get(unit_url("consensus_unit", interview, codebook)).content.decode()
@@ -96,7 +96,7 @@ def test_blind_double_coding_then_consensus_sets_the_final_codes(make_interview,
     assert coded_answer(interview) is None  # two codings, no consensus yet: no final codes
     r = researcher.post(unit_url("consensus_unit", interview, codebook), {"categories": [c1, c2]})
     assert r.status_code == 302
-    assert csel.final_codes(codebook=codebook, wave=interview.response.wave) == {interview.response.pk: {1, 2}}
+    assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {interview.response.pk: {1, 2}}
     assert coded_answer(interview) == [1, 2]  # the final codes are what exports carry
 
 
@@ -104,7 +104,7 @@ def test_a_single_coders_codes_are_final(make_interview, codebook, users):
     interview = make_interview(TEXT)
     login(users["coder"]).post(unit_url("unit", interview, codebook), {f"code_{cat(codebook, 4).pk}": "on",
                                                                        "finish": "1"})
-    assert csel.final_codes(codebook=codebook, wave=interview.response.wave) == {interview.response.pk: {4}}
+    assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {interview.response.pk: {4}}
     assert coded_answer(interview) == [4]
 
 
@@ -112,11 +112,11 @@ def test_accept_agreed_units_in_one_step(make_interview, codebook, users):
     agreed, disputed = make_interview(TEXT), make_interview("Services of the management company.")
     for interview, codes in ((agreed, ([1], [1])), (disputed, ([7], [6]))):
         for user, mine in zip((users["coder"], users["coder2"]), codes):
-            csvc.coding_save(codebook=codebook, response=interview.response, coder=user,
-                             codes=[csvc.CodeInput(category=cat(codebook, k)) for k in mine], finish=True)
+            coding_services.coding_save(codebook=codebook, response=interview.response, coder=user,
+                             codes=[coding_services.CodeInput(category=cat(codebook, k)) for k in mine], finish=True)
     login(users["researcher"]).post(reverse("coding:consensus", kwargs={
         "slug": agreed.response.wave.slug, "question": "added_value"}), {"accept_agreed": "1"})
-    assert csel.final_codes(codebook=codebook, wave=agreed.response.wave) == {agreed.response.pk: {1}}
+    assert coding_selectors.final_codes(codebook=codebook, wave=agreed.response.wave) == {agreed.response.pk: {1}}
 
 
 def test_codebook_add_and_rename(codebook, users):
@@ -146,13 +146,13 @@ def test_merging_two_codes_keeps_every_coded_answer(make_interview, codebook, us
     plan = {0: ([k4], [k4, k5]), 1: ([k5], [k5]), 2: ([k4], [])}
     for i, (codes_a, codes_b) in plan.items():
         response = interviews[i].response
-        csvc.coding_save(codebook=codebook, response=response, coder=users["coder"], finish=True,
-                         codes=[csvc.CodeInput(category=c, start=8 if c == k4 else None, end=14 if c == k4 else None)
+        coding_services.coding_save(codebook=codebook, response=response, coder=users["coder"], finish=True,
+                         codes=[coding_services.CodeInput(category=c, start=8 if c == k4 else None, end=14 if c == k4 else None)
                                 for c in codes_a])
         if codes_b:
-            csvc.coding_save(codebook=codebook, response=response, coder=users["coder2"], finish=True,
-                             codes=[csvc.CodeInput(category=c) for c in codes_b])
-    csvc.final_codes_set(codebook=codebook, response=interviews[0].response, categories=[k4, k5],
+            coding_services.coding_save(codebook=codebook, response=response, coder=users["coder2"], finish=True,
+                             codes=[coding_services.CodeInput(category=c) for c in codes_b])
+    coding_services.final_codes_set(codebook=codebook, response=interviews[0].response, categories=[k4, k5],
                          user=users["researcher"])
     wave = interviews[0].response.wave
     coded_before = {(ac.coding_id) for ac in AppliedCode.objects.filter(category__in=[k4, k5])}
@@ -165,21 +165,21 @@ def test_merging_two_codes_keeps_every_coded_answer(make_interview, codebook, us
     assert not AppliedCode.objects.filter(category=k5).exists()
     assert AppliedCode.objects.get(coding__response=interviews[0].response, coding__coder=users["coder"]).quote == \
         interviews[0].response.answers.get(question__code="added_value_text").value[8:14]
-    finals = csel.final_codes(codebook=codebook, wave=wave)
+    finals = coding_selectors.final_codes(codebook=codebook, wave=wave)
     assert finals == {interviews[0].response.pk: {4}, interviews[2].response.pk: {4}}
     assert coded_answer(interviews[0]) == [4] and coded_answer(interviews[2]) == [4]
-    assert [c.code for c in csel.categories(codebook=codebook)] == [1, 2, 3, 4, 6, 7]
+    assert [c.code for c in coding_selectors.category_list(codebook=codebook)] == [1, 2, 3, 4, 6, 7]
     with pytest.raises(ValidationError):
-        csvc.codebook_categories_merge(source=k5, target=k4)
+        coding_services.codebook_categories_merge(source=k5, target=k4)
 
 
 def test_a_second_coder_makes_single_codes_provisional_again(make_interview, codebook, users):
     interview = make_interview(TEXT)
-    csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=True,
-                     codes=[csvc.CodeInput(category=cat(codebook, 4))])
-    csvc.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=False,
-                     codes=[csvc.CodeInput(category=cat(codebook, 1))])
-    assert csel.final_codes(codebook=codebook, wave=interview.response.wave) == {}
+    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=True,
+                     codes=[coding_services.CodeInput(category=cat(codebook, 4))])
+    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=False,
+                     codes=[coding_services.CodeInput(category=cat(codebook, 1))])
+    assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {}
     assert coded_answer(interview) is None
 
 
@@ -188,7 +188,7 @@ def test_from_interview_to_figure1_through_the_pages(interview_wave, codebook, u
     the Figure 1 counts and the codings frame come out of the stored data."""
     import json
 
-    from analysis.coding import coding_frame, figure1_counts
+    from analysis.frames.coding import coding_frame, final_code_counts
 
     interviewer = login(users["interviewer"])
     r = interviewer.post(reverse("interviews:start", kwargs={"slug": interview_wave.slug}), {"consent": "1"})
@@ -208,8 +208,8 @@ def test_from_interview_to_figure1_through_the_pages(interview_wave, codebook, u
                                                                  "question": "added_value"})).content.decode()
     assert "coders disagree: 1" in listing
     researcher.post(unit + "consensus/", {"categories": [c1, c5]})
-    counts = figure1_counts(interview_wave)
+    counts = final_code_counts(interview_wave, "added_value")
     assert counts.set_index("code")["count"].to_dict() == {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0}
     assert counts.attrs["n_interviews"] == 1 and counts.attrs["illustrative"] is False
-    assert coding_frame(interview_wave).values.tolist() == [[uuid, "coder_a", 1], [uuid, "coder_a", 5],
+    assert coding_frame(interview_wave, "added_value").values.tolist() == [[uuid, "coder_a", 1], [uuid, "coder_a", 5],
                                                             [uuid, "coder_b", 5]]

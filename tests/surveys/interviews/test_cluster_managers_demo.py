@@ -11,11 +11,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from analysis.coding import coded_units, coding_frame, figure1_counts
+from analysis.frames.coding import coded_units, coding_frame, final_code_counts
 from surveys import demo
-from surveys.models import Answer, Coding, CodingDecision, Interview, Response, Wave
+from surveys.coding.models import Coding, CodingDecision
+from surveys.interviews.models import Interview
+from surveys.models import Answer, Response, Wave
 
-from .interview_fixtures import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +35,13 @@ def closed_form_alpha(matrix) -> Fraction:
     return 1 - Fraction((n - 1) * d, (n - ones) * ones)
 
 
-@pytest.fixture
-def demo_wave(instruments):
-    wave, created = demo.create_cluster_managers_demo()
-    assert created == 50
-    return wave
-
-
-def test_demo_interviews_reproduce_the_papers_facts(demo_wave):
-    responses = Response.objects.filter(wave=demo_wave)
+def test_demo_interviews_reproduce_the_papers_facts(interview_demo_wave):
+    responses = Response.objects.filter(wave=interview_demo_wave)
     assert responses.count() == 50 and responses.filter(status=Response.Status.COMPLETED).count() == 50
-    assert Interview.objects.filter(response__wave=demo_wave, completed_at__isnull=False).count() == 50
+    assert Interview.objects.filter(response__wave=interview_demo_wave, completed_at__isnull=False).count() == 50
 
     def values(code):
-        return Counter(Answer.objects.filter(response__wave=demo_wave, question__code=code)
+        return Counter(Answer.objects.filter(response__wave=interview_demo_wave, question__code=code)
                        .values_list("value", flat=True))
 
     assert values("sustainable_without_project_funds")[2] == 15  # "no"
@@ -56,12 +51,12 @@ def test_demo_interviews_reproduce_the_papers_facts(demo_wave):
     assert values("consent") == {1: 50}
     clusters = {c for c in values("cluster")}
     assert 'Technopolis "Noviy Zvezdniy"' in clusters or "Технополис «Новый Звёздный»" in clusters
-    assert demo.create_cluster_managers_demo() == (demo_wave, 0)  # idempotent
-    assert Response.objects.filter(wave=demo_wave).count() == 50
+    assert demo.create_cluster_managers_demo() == (interview_demo_wave, 0)  # idempotent
+    assert Response.objects.filter(wave=interview_demo_wave).count() == 50
 
 
-def test_demo_figure1_counts(demo_wave):
-    counts = figure1_counts(demo_wave)
+def test_demo_final_code_counts(interview_demo_wave, "added_value"):
+    counts = final_code_counts(interview_demo_wave, "added_value")
     assert counts["count"].tolist() == [12, 11, 9, 8, 6, 5, 3]
     assert counts["label"].tolist() == [
         "Generating common R&D projects", "Gaining project funds", "Generating international cooperations",
@@ -70,10 +65,10 @@ def test_demo_figure1_counts(demo_wave):
     assert counts.attrs["n_interviews"] == 50 and counts.attrs["n_coded"] == 50
     assert counts.attrs["illustrative"] is True
     # every interview was double-coded and resolved; the coded answers carry the final codes
-    assert Coding.objects.filter(response__wave=demo_wave, status=Coding.Status.FINISHED).count() == 100
-    assert CodingDecision.objects.filter(response__wave=demo_wave).count() == 50
+    assert Coding.objects.filter(response__wave=interview_demo_wave, status=Coding.Status.FINISHED).count() == 100
+    assert CodingDecision.objects.filter(response__wave=interview_demo_wave).count() == 50
     carried = Counter(code for value in Answer.objects.filter(
-        response__wave=demo_wave, question__code="added_value").values_list("value", flat=True) for code in value)
+        response__wave=interview_demo_wave, question__code="added_value").values_list("value", flat=True) for code in value)
     assert [carried[k] for k in range(1, 8)] == [12, 11, 9, 8, 6, 5, 3]
 
 
@@ -82,9 +77,9 @@ DEMO_PERCENT_AGREEMENT = {1: 0.92, 2: 0.94, 3: 1.0, 4: 0.84, 5: 0.96, 6: 0.94, 7
 DEMO_DISAGREEMENTS = {1: 4, 2: 3, 3: 0, 4: 8, 5: 2, 6: 3, 7: 7}
 
 
-def test_demo_coder_agreement(demo_wave):
-    frame = coding_frame(demo_wave)
-    units = coded_units(demo_wave)
+def test_demo_coder_agreement(interview_demo_wave):
+    frame = coding_frame(interview_demo_wave, "added_value")
+    units = coded_units(interview_demo_wave, "added_value")
     assert len(units) == 100 and set(units["coder"]) == {"coder1", "coder2"}
     unit_ids = list(dict.fromkeys(units["unit"]))
     coders = ["coder1", "coder2"]

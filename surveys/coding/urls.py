@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coding_views as views
+from . import views
 
 app_name = "coding"
 

@@ -1,0 +1,175 @@
+"""Coding of open answers: codebooks and their categories, one coder's coding of a unit, the
+codes applied, and the final codes a researcher sets.
+
+Coders code the open answers of a question (``x_text``) into the categories of a codebook; final
+codes are written back to the coded question's Answer (see docs/interviews.md). The tables keep
+the names they had in the ``surveys`` app.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from surveys.models import Question, Response, TranslatedMixin
+
+
+class Codebook(models.Model):
+    """The categories into which the open answers to ``text_question`` are coded.
+
+    ``question`` is the coded (choice) question whose Answer carries the final codes.
+    """
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="codebook",
+                                    verbose_name=_("coded question"))
+    text_question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("open question"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["question__instrument", "question__section__order", "question__order"]
+        db_table = "surveys_codebook"  # the table of the model before the apps were split
+        verbose_name = _("codebook")
+        verbose_name_plural = _("codebooks")
+
+    def __str__(self) -> str:
+        return f"{self.question.instrument.code}:{self.question.code}"
+
+
+class CodebookCategory(TranslatedMixin, models.Model):
+    """A category of a codebook; its ``code`` is the option code stored in answers.
+
+    A merged category keeps its row (``merged_into`` points to the category that absorbed it).
+    """
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="categories")
+    code = models.IntegerField(_("code"))
+    label_en = models.CharField(_("label (English)"), max_length=300)
+    label_ru = models.CharField(_("label (Russian)"), max_length=300)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    order = models.PositiveIntegerField(_("display order"), default=0)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_from", verbose_name=_("merged into"))
+    history = HistoricalRecords(table_name="surveys_historicalcodebookcategory")
+
+    class Meta:
+        ordering = ["codebook", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["codebook", "code"], name="codebook_category_code_unique")]
+        db_table = "surveys_codebookcategory"  # the table of the model before the apps were split
+        verbose_name = _("codebook category")
+        verbose_name_plural = _("codebook categories")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.translated("label")
+
+    @property
+    def description(self) -> str:
+        return self.translated("description")
+
+    @property
+    def is_active(self) -> bool:
+        return self.merged_into_id is None
+
+
+class Coding(models.Model):
+    """One coder's coding of one unit (the open answer of one response)."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        FINISHED = "finished", _("Finished")
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="codings")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings",
+                              verbose_name=_("coder"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["codebook", "response", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["codebook", "response", "coder"], name="coding_unique"),
+            models.CheckConstraint(condition=Q(status="in_progress") | Q(finished_at__isnull=False),
+                                   name="finished_coding_has_finished_at"),
+        ]
+        db_table = "surveys_coding"  # the table of the model before the apps were split
+        verbose_name = _("coding")
+        verbose_name_plural = _("codings")
+
+    def __str__(self) -> str:
+        return f"{self.codebook} / {str(self.response.uuid)[:8]} / {self.coder}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+
+class AppliedCode(models.Model):
+    """A category a coder applied, optionally with the span of text that supports it."""
+
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="codes")
+    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="applied")
+    start = models.PositiveIntegerField(_("span start"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("span end"), null=True, blank=True)
+    quote = models.TextField(_("quoted text"), blank=True)
+
+    class Meta:
+        ordering = ["coding", "category__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["coding", "category"], name="applied_code_unique"),
+            models.CheckConstraint(
+                condition=(Q(start__isnull=True) & Q(end__isnull=True)) | Q(start__lt=models.F("end")),
+                name="applied_code_span_valid",
+            ),
+        ]
+        db_table = "surveys_appliedcode"  # the table of the model before the apps were split
+        verbose_name = _("applied code")
+        verbose_name_plural = _("applied codes")
+
+    def __str__(self) -> str:
+        return f"{self.coding_id}: {self.category.code}"
+
+
+class CodingDecision(models.Model):
+    """The final codes of one unit, set by a researcher (consensus of the coders)."""
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="decisions")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_decisions")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["codebook", "response"]
+        constraints = [models.UniqueConstraint(fields=["codebook", "response"], name="coding_decision_unique")]
+        db_table = "surveys_codingdecision"  # the table of the model before the apps were split
+        verbose_name = _("coding decision")
+        verbose_name_plural = _("coding decisions")
+
+    def __str__(self) -> str:
+        return f"{self.codebook} / {str(self.response.uuid)[:8]}"
+
+
+class FinalCode(models.Model):
+    decision = models.ForeignKey(CodingDecision, on_delete=models.CASCADE, related_name="codes")
+    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="final")
+
+    class Meta:
+        ordering = ["decision", "category__order"]
+        constraints = [models.UniqueConstraint(fields=["decision", "category"], name="final_code_unique")]
+        db_table = "surveys_finalcode"  # the table of the model before the apps were split
+        verbose_name = _("final code")
+        verbose_name_plural = _("final codes")
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: {self.category.code}"
