@@ -55,7 +55,7 @@ def test_demo_interviews_reproduce_the_papers_facts(interview_demo_wave):
     assert Response.objects.filter(wave=interview_demo_wave).count() == 50
 
 
-def test_demo_final_code_counts(interview_demo_wave, "added_value"):
+def test_demo_figure1_counts(interview_demo_wave):
     counts = final_code_counts(interview_demo_wave, "added_value")
     assert counts["count"].tolist() == [12, 11, 9, 8, 6, 5, 3]
     assert counts["label"].tolist() == [

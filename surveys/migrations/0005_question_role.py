@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_interviews'),
+        ('surveys', '0004_move_interviews_and_coding'),
     ]
 
     operations = [

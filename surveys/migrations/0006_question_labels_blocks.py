@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_question_role'),
+        ('surveys', '0005_question_role'),
     ]
 
     operations = [
