@@ -49,6 +49,7 @@ system-deps: ## GNU gettext for the translation checks (installed when running a
 test: setup system-deps ## run the whole test suite (with CI=true: browsers and PostgreSQL too)
 ifeq ($(CI),true)
 	$(MAKE) browser-deps
+	$(MAKE) tex-deps
 	REQUIRE_BROWSER=1 $(PY) -m pytest
 	$(MAKE) test-postgres
 else
@@ -63,7 +64,7 @@ clean:
 	rm -rf $(VENV) var
 
 # --- production server, PostgreSQL, browsers, backups, load ------------------------------
-.PHONY: serve collectstatic test-postgres browser-deps test-browser backup restore load-test
+.PHONY: serve collectstatic test-postgres browser-deps tex-deps test-browser backup restore load-test
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production
 AXE_VERSION := 4.14.1
 AXE_DIR := var/axe
@@ -79,6 +80,9 @@ serve: collectstatic ## production server: gunicorn + WhiteNoise, config.setting
 
 test-postgres: setup ## the whole suite against a throwaway PostgreSQL server on 127.0.0.1:54329
 	REQUIRE_BROWSER=$${REQUIRE_BROWSER:-$(if $(filter true,$(CI)),1,)} bash .ci/with-postgres $(PY) -m pytest -p no:cacheprovider
+
+tex-deps: ## pdflatex with Cyrillic and pdffonts, for the tests that compile the LaTeX tables and check PDF fonts
+	@command -v pdflatex >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-lang-cyrillic texlive-fonts-recommended poppler-utils >/dev/null; }
 
 browser-deps: ## Debian's chromium (if missing) and the pinned axe-core (npm, into var/axe)
 	@command -v chromium >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }

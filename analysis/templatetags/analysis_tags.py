@@ -78,7 +78,9 @@ def prefix_query(query: str) -> str:
 
 
 @register.simple_tag
-def crosstab_table(result):
+def crosstab_table(result, stub: str = ""):
+    """The cross-tabulation with row %, expected counts and highlighted residuals; ``stub`` heads the
+    first column (the two questions' labels)."""
     counts, rowpct, expected, adj = result.counts, result.row_percent, result.expected, result.adjusted_residuals
     head = format_html_join("", '<th scope="col" class="text-end">{}</th>', ((c,) for c in counts.columns))
     body = []
@@ -93,8 +95,8 @@ def crosstab_table(result):
                                      style.number(expected.loc[r, c], 1, _lang())))
         body.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', r, mark_safe("".join(cells))))
     return format_html('<div class="table-responsive"><table class="table table-sm table-bordered small">'
-                       '<thead><tr><th scope="col">{} \\ {}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
-                       result.row, result.col, head, mark_safe("".join(body)))
+                       '<thead><tr><th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
+                       stub or f"{result.row} \\ {result.col}", head, mark_safe("".join(body)))
 
 
 @register.filter

@@ -102,7 +102,7 @@ MIXED = {
          "text": {"en": "Overall", "ru": "В целом"}},
         {"code": "benefit_text", "type": "long_text", "required": False, "text": {"en": "Benefits?", "ru": "Выгоды?"}},
         {"code": "benefit_coded", "type": "multiple", "scale": "benefit", "required": False, "role": "figure",
-         "text": {"en": "Benefits (coded)", "ru": "Выгоды (коды)"}},
+         "label": {"en": "Benefits named", "ru": "Названные выгоды"}, "text": {"en": "Benefits (coded)", "ru": "Выгоды (коды)"}},
     ]}],
 }
 

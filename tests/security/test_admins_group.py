@@ -49,7 +49,7 @@ def test_the_migration_is_idempotent():
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    migration = importlib.import_module("surveys.migrations.0004_admins_permissions")
+    migration = importlib.import_module("surveys.migrations.0007_admins_permissions")
     # The historical models a migration gets (never the global registry, which it alters).
     global_apps = MigrationLoader(connection).project_state().apps
     group = Group.objects.get(name=roles.ADMINS)

@@ -68,6 +68,8 @@ def test_no_template_has_inline_scripts_or_event_handlers():
 
 
 def test_no_template_has_a_style_element():
-    """<style> elements are blocked (style-src 'self'); only style="..." attributes are allowed."""
-    wrong = [str(p) for p, text in _templates(Path(settings.BASE_DIR) / "templates") if re.search(r"<style\b", text)]
+    """<style> elements are blocked (style-src 'self'); only style="..." attributes are allowed. The
+    bundle's report.html is a file the researcher opens from disk, never served: it carries its own."""
+    wrong = [str(p) for p, text in _templates(Path(settings.BASE_DIR) / "templates")
+             if re.search(r"<style\b", text) and p.name != "bundle_report.html"]
     assert not wrong, wrong

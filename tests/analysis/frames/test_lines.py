@@ -115,7 +115,7 @@ def test_refresh_reports_progress_and_writes_only_what_is_missing(demo_wave):
 
 @pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
                     reason="SQLite serialises writing transactions (BEGIN IMMEDIATE)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_answer_changed_while_its_line_is_written_is_not_lost(instruments, monkeypatch):
     """PostgreSQL: a writer that changes only an answer, while a refresh is reading that response's
     answers, waits for the refresh to commit and then forgets the line it wrote. (SQLite takes the
