@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -54,7 +55,7 @@ def coded_counts_figure(counts: pd.DataFrame, *, n: int, xlabel: str) -> plt.Fig
     ax.set_yticklabels(labels, fontsize=8)
     for y, v in enumerate(data["count"]):
         ax.text(v + 0.15, y, str(int(v)), va="center", fontsize=8)
-    ax.set_xlim(0, max(n, int(data["count"].max()) + 1) if n else int(data["count"].max()) + 1)
+    ax.set_xlim(0, int(data["count"].max() * 1.15) + 1)
     ax.set_xlabel(xlabel, fontsize=9)
     _style(ax)
     fig.tight_layout()
@@ -82,7 +83,7 @@ def table1_figure(table: pd.DataFrame, *, labels: list[str]) -> plt.Figure:
     return fig
 
 
-def probability_figure(proba: pd.DataFrame, *, xlabel: str) -> plt.Figure:
+def probability_figure(proba: pd.DataFrame, *, xlabel: str, decimal: str = ".") -> plt.Figure:
     """Predicted probability of each outcome category along a predictor, a column wide."""
     fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
     x = proba.index
@@ -99,6 +100,11 @@ def probability_figure(proba: pd.DataFrame, *, xlabel: str) -> plt.Figure:
     ax.set_xlabel(_wrap(xlabel, 40), fontsize=8)
     ax.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     ax.tick_params(labelsize=7)
+    if decimal != ".":  # the decimal comma of the report's language on the axes too
+        comma = FuncFormatter(lambda value, _pos: f"{value:g}".replace(".", decimal).replace("-", "−"))
+        ax.yaxis.set_major_formatter(comma)
+        if numeric:
+            ax.xaxis.set_major_formatter(comma)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

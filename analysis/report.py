@@ -395,7 +395,8 @@ class _Builder:
                 name="probabilities", title=title,
                 alt=_("Predicted probabilities of each outcome category as a block score varies"),
                 note=_("Other predictors at their mean (scores) or most frequent category."), width_cm=8.5,
-                draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary), xlabel=xlabel)))
+                draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary), xlabel=xlabel,
+                                                        decimal="," if self.lang == "ru" else ".")))
         return section
 
     def model_note(self, note: str) -> str:

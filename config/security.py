@@ -1,16 +1,24 @@
 """Hooks for django-axes: the client's address and the lock-out page."""
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from surveys.ratelimit import client_address
 
-def client_ip(request: HttpRequest) -> str:
-    """The address axes counts failures for: the same one the link-guessing limiter uses."""
-    from surveys.ratelimit import client_address
 
-    return client_address(request)
+def client_ip(request: HttpRequest) -> str | None:
+    """The address axes counts failures for: the same one the link-guessing limiter uses, or None
+    when the request has no valid address (PostgreSQL's inet column refuses anything else)."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -1,0 +1,15 @@
+"""axes' client address: a valid IP address or None (PostgreSQL's inet column refuses any other text)."""
+from django.test import RequestFactory
+
+from config.security import client_ip
+
+
+def test_a_request_without_an_address_counts_under_none():
+    request = RequestFactory().get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    assert client_ip(request) is None
+
+
+def test_a_valid_address_is_kept():
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="::1")) == "::1"
