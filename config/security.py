@@ -32,3 +32,12 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     if minutes:
         response["Retry-After"] = str(minutes * 60)
     return response
+
+
+def username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name axes records, cut to its 255-character column (a longer name, which no account
+    has, would otherwise fail to be stored on PostgreSQL)."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username")
+    return None if name is None else str(name)[:255]

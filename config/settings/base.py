@@ -178,6 +178,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=_AXES_COOLOFF_MINUTES) if _AXES_COOLOFF
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"  # honours DJANGO_NUM_PROXIES
+AXES_USERNAME_CALLABLE = "config.security.username"  # cut to the 255 characters axes stores
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # No log of successful logins (address, browser): only the failures that the lock-out
