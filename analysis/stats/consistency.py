@@ -151,21 +151,20 @@ def _round(num: int, den: int, rule: str) -> int:
 
 
 def _counts(target: int, n: int, decimals: int, rule: str) -> tuple[int, int] | None:
-    """The counts ``k`` (a contiguous range ``lo..hi``) whose percentage rounds to ``target / 10**d``."""
-    m = 100 * 10 ** decimals
-    centre = target * n // m  # floor(target * n / m): the count whose percentage is just below the target
-    lo = hi = None
-    for k in (centre, centre + 1):  # the nearest counts below and above; more only when n > m
-        if 0 <= k <= n and _round(m * k, n, rule) == target:
-            lo = k if lo is None else lo
-            hi = k
-    if lo is None:
-        return None
-    while lo > 0 and _round(m * (lo - 1), n, rule) == target:
-        lo -= 1
-    while hi < n and _round(m * (hi + 1), n, rule) == target:
-        hi += 1
-    return lo, hi
+    """The counts ``k`` (a contiguous range ``lo..hi``) whose percentage rounds to ``target / 10**d``.
+
+    With ``x = M k / n``, ``round(x) == T`` means ``T - 1/2 <= x < T + 1/2`` under half-up; under
+    half-even both ends are included when ``T`` is even and excluded when it is odd. In counts:
+    ``(2T - 1) n <= 2 M k`` and ``2 M k < (2T + 1) n`` (or ``<=``), solved with integer division.
+    """
+    m2 = 2 * 100 * 10 ** decimals
+    low, high = (2 * target - 1) * n, (2 * target + 1) * n  # bounds on 2 M k
+    closed_low = rule == "half_up" or target % 2 == 0
+    closed_high = rule == "half_even" and target % 2 == 0
+    lo = -(-low // m2) if closed_low else low // m2 + 1              # smallest k with 2Mk >= low (or > low)
+    hi = high // m2 if closed_high else -(-high // m2) - 1           # largest k with 2Mk <= high (or < high)
+    lo, hi = max(lo, 0), min(hi, n)
+    return (lo, hi) if lo <= hi else None
 
 
 def _value(k: int, n: int, decimals: int, rule: str) -> Decimal:
