@@ -168,3 +168,23 @@ def test_bad_collections_and_ranges():
         consistent_n([22], decimals=0, n_range=(0, 5))
     with pytest.raises(ValueError, match="two whole numbers"):
         consistent_n([22], decimals=0, n_range=5)
+
+
+def test_agrees_with_trying_every_count():
+    """The closed-form count ranges equal a brute force over k = 0..n (exact fractions)."""
+    from fractions import Fraction as F
+
+    def rounds(x: F, rule: str) -> int:
+        q, r = divmod(x, 1)
+        if r > F(1, 2) or (r == F(1, 2) and (rule == "half_up" or q % 2)):
+            return int(q) + 1
+        return int(q)
+
+    for decimals, values in ((0, range(0, 101, 3)), (1, [Decimal(t) / 10 for t in range(0, 1001, 53)])):
+        for n in (1, 2, 3, 7, 8, 14, 40, 75, 120, 250):
+            for rule in ("half_up", "half_even"):
+                check = percentages_check(list(values), decimals=decimals, n=n, rounding=rule)
+                for v in check.values:
+                    target = int(v.value * 10 ** decimals)
+                    ks = [k for k in range(n + 1) if rounds(F(100 * 10 ** decimals * k, n), rule) == target]
+                    assert v.count_range == ((ks[0], ks[-1]) if ks else None), (decimals, n, rule, v.value)
