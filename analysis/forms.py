@@ -71,3 +71,64 @@ class CompareForm(forms.Form):
             if a.instrument_id != b.instrument_id:
                 raise forms.ValidationError(_("Only waves of the same instrument can be compared."), code="instrument")
         return cleaned
+
+
+class CheckPercentagesForm(forms.Form):
+    """The consistency check of published percentages (analysis.stats.consistency): the values as
+    printed, their decimals, the claimed n; optionally a range of n to list the consistent ones."""
+
+    MAX_N = 1_000_000
+    MAX_SPAN = 5_000  # n tried at most when listing the consistent n (keeps the page quick)
+
+    values = forms.CharField(
+        label=_("Percentages as printed"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Separated by spaces, commas, semicolons or new lines; 64.4 and 64,4 are both read as 64.4."))
+    decimals = forms.IntegerField(label=_("Decimals printed"), min_value=0, max_value=10, initial=0)  # consistency.MAX_DECIMALS
+    n = forms.IntegerField(label=_("Claimed n"), min_value=1, max_value=MAX_N, required=False,
+                           help_text=_("The number of respondents the percentages are said to be of."))
+    rounding = forms.ChoiceField(label=_("Rounding"), initial="either", choices=[
+        ("either", _("Half up or half to even (either)")),
+        ("half_up", _("Half up (0.5 → 1)")),
+        ("half_even", _("Half to even (0.5 → 0, 1.5 → 2)")),
+    ])
+    row = forms.BooleanField(label=_("The values are one row of answers: their counts sum to n"), required=False)
+    low = forms.IntegerField(label=_("List consistent n from"), min_value=1, max_value=MAX_N, required=False)
+    high = forms.IntegerField(label=_("to"), min_value=1, max_value=MAX_N, required=False)
+
+    def clean(self):
+        from analysis.stats.consistency import PercentageInputError, parse_values
+
+        cleaned = super().clean()
+        decimals, text = cleaned.get("decimals"), cleaned.get("values")
+        if decimals is not None and text is not None:
+            try:
+                cleaned["parsed"] = parse_values(text, decimals=decimals)
+            except PercentageInputError as exc:
+                self.add_error("values", forms.ValidationError(self._message(exc), code=exc.reason))
+            else:
+                if not cleaned["parsed"]:
+                    self.add_error("values", forms.ValidationError(_("Enter at least one percentage."), code="empty"))
+        low, high = cleaned.get("low"), cleaned.get("high")
+        if (low is None) != (high is None):
+            self.add_error("high" if high is None else "low",
+                           forms.ValidationError(_("Give both ends of the range of n."), code="range"))
+        elif low is not None and low > high:
+            self.add_error("high", forms.ValidationError(_("The end of the range is below its start."), code="range"))
+        elif low is not None and high - low + 1 > self.MAX_SPAN:
+            self.add_error("high", forms.ValidationError(
+                _("At most %(span)d values of n at a time."), code="range", params={"span": self.MAX_SPAN}))
+        if cleaned.get("n") is None and low is None and not self.errors:
+            raise forms.ValidationError(_("Give the claimed n, or a range of n to list the consistent ones."),
+                                        code="nothing")
+        return cleaned
+
+    @staticmethod
+    def _message(exc) -> str:
+        messages = {
+            "not_a_number": _("“%(value)s” is not a number."),
+            "nan": _("“%(value)s” is not a finite number."),
+            "negative": _("“%(value)s” is negative: a percentage is between 0 and 100."),
+            "over_100": _("“%(value)s” is over 100: a percentage is between 0 and 100."),
+            "too_many_decimals": _("“%(value)s” has more decimals than the %(decimals)s given."),
+        }
+        return messages[exc.reason] % {"value": exc.value, "decimals": exc.decimals}

@@ -110,3 +110,33 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
             return _attachment(documents.table_bytes(table, fmt, values=request.GET.get("values") == "1"),
                                f"{wave.slug}-{name}.{fmt}", fmt)
     raise Http404(_("There is no such download for this wave."))
+
+
+@require_GET
+@permission_required(ANALYSE_WAVES)
+def check_percentages(request: HttpRequest) -> HttpResponse:
+    """Published percentages against a claimed n (analysis.stats.consistency; docs/analysis.md)."""
+    from .forms import CheckPercentagesForm
+    from .stats.consistency import consistent_n, percentages_check
+
+    form = CheckPercentagesForm(request.GET if "values" in request.GET else None)
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        options = {"decimals": data["decimals"], "rounding": data["rounding"],
+                   "row_sums_to": 100 if data["row"] else None}
+        rule_names = {"half_up": _("round half up"), "half_even": _("round half to even")}
+        if data["n"] is not None:
+            check = percentages_check(data["parsed"], n=data["n"], **options)
+            context["check"] = check
+            context["rows"] = [{
+                "value": v.value, "achievable": v.achievable, "counts": v.count_range,
+                "only": rule_names[v.rules[0]] if data["rounding"] == "either" and len(v.rules) == 1 else "",
+                "below": v.below, "above": v.above,
+            } for v in check.values]
+            context["row_sum_failed"] = bool(check.row_counts) and not check.flagged and not any(check.row_counts.values())
+            context["mixed_rules"] = not check.flagged and not check.consistent and not context["row_sum_failed"]
+        if data["low"] is not None:
+            context["consistent"] = consistent_n(data["parsed"], n_range=(data["low"], data["high"]), **options)
+            context["low"], context["high"] = data["low"], data["high"]
+    return render(request, "analysis/check_percentages.html", context, status=400 if form.errors else 200)

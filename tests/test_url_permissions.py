@@ -64,6 +64,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- the researcher's workspace (analysis/urls.py) ------------------------------------
     "analysis:index": needs("researcher", "admin"),
     "analysis:compare": needs("researcher", "admin"),
+    "analysis:check_percentages": needs("researcher", "admin"),
     "analysis:report": needs("researcher", "admin"),
     "analysis:download": needs("researcher", "admin"),  # the codebook of the wave, as CSV
     # --- interviews and coding (surveys/interviews/urls.py, surveys/coding/urls.py) ---------------

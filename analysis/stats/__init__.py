@@ -7,7 +7,9 @@
 - :mod:`analysis.stats.ordinal`: proportional-odds (cumulative link) regression: ``fit``.
 - :mod:`analysis.stats.agreement`: agreement between coders: percent agreement, Cohen's kappa,
   Krippendorff's alpha, ``agreement_table``.
+- :mod:`analysis.stats.consistency`: are published percentages possible for a claimed n (GRIM-like):
+  ``percentages_check``, ``consistent_n``.
 """
-from . import agreement, crosstab, distribution, ordinal, reliability
+from . import agreement, consistency, crosstab, distribution, ordinal, reliability
 
-__all__ = ["agreement", "crosstab", "distribution", "ordinal", "reliability"]
+__all__ = ["agreement", "consistency", "crosstab", "distribution", "ordinal", "reliability"]
