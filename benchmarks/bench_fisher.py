@@ -5,7 +5,9 @@ p-values), 60 random sparse tables (3-5 x 3-6, n = 15-90, uneven margins), rando
 with n = 100-140 (the size of an item-by-region table of a wave), and three tables past the
 bounds (4 x 6 n = 200, 3 x 8 n = 400, 6 x 8 n = 300). For each table: our time, our p-value and,
 when Rscript is on PATH, R's time (`fisher.test(workspace = 2e8)`, timed inside R) and the relative
-difference of the p-values. Also the peak memory (tracemalloc) of the largest run.
+difference of the p-values. Also the time of the first call (numba's import and compile, or
+cache load) and the peak resident memory of the run. Also R's esoph alcgp x tobgp table (cases,
+4 x 4, n = 200) and four 50 x 50 tables with n = 40 (reference_large.json).
 
 Run:  .venv/bin/python benchmarks/bench_fisher.py [--no-r] [--random 60]
 """
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
+import resource
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.stats.crosstab import fisher_exact_rxc  # noqa: E402
 
 REFERENCE = ROOT / "tests" / "analysis" / "stats" / "reference" / "crosstab" / "reference.json"
+REFERENCE_LARGE = REFERENCE.with_name("reference_large.json")  # esoph alcgp x tobgp, 50 x 50 n = 40
 
 R_SCRIPT = r"""
 tables <- jsonlite::fromJSON(commandArgs(TRUE)[1], simplifyMatrix = TRUE)
@@ -43,6 +46,8 @@ cat(jsonlite::toJSON(out, digits = NA, auto_unbox = TRUE, na = "null"))
 
 def tables(n_random: int) -> dict[str, np.ndarray]:
     out = {name: np.array(ref["table"]) for name, ref in json.loads(REFERENCE.read_text()).items()}
+    if REFERENCE_LARGE.exists():
+        out.update({name: np.array(ref["table"]) for name, ref in json.loads(REFERENCE_LARGE.read_text()).items()})
     rng = np.random.default_rng(20261123)
     for i in range(n_random):
         shape = (int(rng.integers(3, 6)), int(rng.integers(3, 7)))
@@ -78,7 +83,9 @@ def main() -> None:
     args = parser.parse_args()
     data = tables(args.random)
     ours: dict[str, tuple[float | None, float]] = {}
-    fisher_exact_rxc(np.array([[1, 2, 3], [3, 2, 1]]))  # warm up imports
+    start = time.perf_counter()
+    fisher_exact_rxc(np.array([[1, 2, 3], [3, 2, 1]]))  # imports numba, compiles or loads the kernels
+    print(f"first call (numba import + JIT compile, or load from numba's cache): {time.perf_counter() - start:.2f} s")
     for name, t in data.items():
         start = time.perf_counter()
         p = fisher_exact_rxc(t)
@@ -106,12 +113,8 @@ def main() -> None:
     print(f"random and sparse tables together: ours {total_ours:.2f} s" + (f", R {total_r:.2f} s" if r else ""))
     if r is not None:
         print(f"largest relative difference from R where both computed: {worst:.2e}")
-    biggest = max((k for k in data if ours[k][0] is not None), key=lambda k: ours[k][1])
-    tracemalloc.start()
-    fisher_exact_rxc(data[biggest])
-    print(f"peak memory of the slowest computed table ({biggest}): "
-          f"{tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB")
-    tracemalloc.stop()
+    # numba's arrays are not seen by tracemalloc: the peak resident size of this process instead
+    print(f"peak resident memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB")
 
 
 if __name__ == "__main__":

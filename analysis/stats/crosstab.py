@@ -17,9 +17,10 @@ __all__ = ["crosstab", "fisher_exact_rxc", "CrosstabResult"]
 FEXACT_TOL = 3.45254e-7  # R's FEXACT: tables within this log-probability of the observed one count as ties
 # Bounds of the exact test. Time: network edges plus weights generated (about 15 million a second
 # here, so about 10 s). Memory (together well under 1 GB): edges x rows held, and weights held.
-EXACT_LIMIT = 150_000_000
+EXACT_LIMIT = 300_000_000
 EDGE_CELLS = 32_000_000
-HELD_WEIGHTS = 8_000_000
+HELD_WEIGHTS = 4_000_000
+NETWORK_EDGES = 500_000_000  # edges walked (not held) by the compiled network: about 30 s
 
 
 @dataclass
@@ -183,6 +184,409 @@ def _spend(budget: list[int], amount: int) -> None:
 
 
 def _network_p(table: np.ndarray, budget: list[int]) -> float:
+    kernels = _kernels()
+    rows = np.sort(table.sum(axis=1))
+    base = int(rows.max()) + 1
+    if kernels is None or len(rows) * math.log2(base) >= 62:
+        return _network_p_numpy(table, budget)
+    return _network_p_compiled(table, budget, kernels)
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled network (numba). The same algorithm as _network_p_numpy, but no edge is held:
+# the kernels walk the compositions of a column for every node of a stage, three times in all
+# (forward to find the nodes, the shortest and longest path from the first node and the in- and
+# out-degrees; backward for the shortest and longest completions; and once more when the weights
+# are carried across the stage), so the memory is that of the nodes and of the weights held.
+
+def _walk_forward(par, c, radix, qlf, fl_par, fh_par, most, budget):  # pragma: no cover - compiled
+    """The children of every node of a stage: their codes (unsorted, -1 for free slots of the hash),
+    the shortest and longest path to them, their in-degrees, and the out-degrees of the parents."""
+    m, k = par.shape
+    cap = 1024
+    keys = np.full(cap, -1, np.int64)
+    fl = np.empty(cap, np.int64)
+    fh = np.empty(cap, np.int64)
+    indeg = np.zeros(cap, np.int64)
+    outdeg = np.zeros(m, np.int64)
+    count = 0
+    work = 0
+    status = 0
+    x = np.empty(k, np.int64)
+    left = np.empty(k + 1, np.int64)
+    suf = np.zeros(k + 1, np.int64)
+    child = np.empty(k, np.int64)
+    for p in range(m):
+        u = par[p]
+        for i in range(k - 1, -1, -1):
+            suf[i] = suf[i + 1] + u[i]
+        if suf[0] < c:
+            continue
+        left[0] = c
+        for i in range(k - 1):
+            x[i] = max(0, left[i] - suf[i + 1])
+            left[i + 1] = left[i] - x[i]
+        x[k - 1] = left[k - 1]
+        while True:
+            work += 1
+            outdeg[p] += 1
+            w = 0
+            for i in range(k):
+                w -= qlf[x[i]]
+                child[i] = u[i] - x[i]
+            for i in range(1, k):
+                v = child[i]
+                j = i - 1
+                while j >= 0 and child[j] > v:
+                    child[j + 1] = child[j]
+                    j -= 1
+                child[j + 1] = v
+            code = 0
+            for i in range(k):
+                code += child[i] * radix[i]
+            mask = cap - 1
+            h = code * -7046029254386353131
+            h = (h ^ (h >> 31)) & mask
+            while keys[h] != -1 and keys[h] != code:
+                h = (h + 1) & mask
+            if keys[h] == -1:
+                keys[h] = code
+                fl[h] = fl_par[p] + w
+                fh[h] = fh_par[p] + w
+                indeg[h] = 1
+                count += 1
+                if count > most:
+                    return keys, fl, fh, indeg, outdeg, 1, work
+                if 2 * count > cap:  # grow the hash
+                    ncap = 2 * cap
+                    nkeys = np.full(ncap, -1, np.int64)
+                    nfl = np.empty(ncap, np.int64)
+                    nfh = np.empty(ncap, np.int64)
+                    nin = np.zeros(ncap, np.int64)
+                    nmask = ncap - 1
+                    for s in range(cap):
+                        if keys[s] != -1:
+                            g = keys[s] * -7046029254386353131
+                            g = (g ^ (g >> 31)) & nmask
+                            while nkeys[g] != -1:
+                                g = (g + 1) & nmask
+                            nkeys[g] = keys[s]
+                            nfl[g] = fl[s]
+                            nfh[g] = fh[s]
+                            nin[g] = indeg[s]
+                    keys, fl, fh, indeg, cap = nkeys, nfl, nfh, nin, ncap
+            else:
+                fl[h] = min(fl[h], fl_par[p] + w)
+                fh[h] = max(fh[h], fh_par[p] + w)
+                indeg[h] += 1
+            i = k - 2
+            while i >= 0 and x[i] >= min(u[i], left[i]):
+                i -= 1
+            if i < 0:
+                break
+            x[i] += 1
+            left[i + 1] = left[i] - x[i]
+            for t in range(i + 1, k - 1):
+                x[t] = max(0, left[t] - suf[t + 1])
+                left[t + 1] = left[t] - x[t]
+            x[k - 1] = left[k - 1]
+        if work > budget:
+            return keys, fl, fh, indeg, outdeg, 2, work
+    return keys, fl, fh, indeg, outdeg, status, work
+
+
+def _walk(par, c, radix, qlf, codes, mode, lo_c, hi_c, lo_p, hi_p,
+          seg, eq, em, logmass, const, scale, cutoff, most, budget):  # pragma: no cover - compiled
+    """Walk every edge from the nodes ``par`` of a stage to the sorted child ``codes``.
+
+    mode 0: the shortest and longest completion of each parent (into lo_p, hi_p) from its children's
+    (lo_c, hi_c). mode 1: carry the past weights (eq, em, grouped by parent through seg) to the
+    children, adding the mass of those every completion of which counts (hi_c) and keeping those
+    some completion may (lo_c). mode 2: carry the completion weights (grouped by child through seg)
+    to the parents, keeping those some past may bring under the cutoff (lo_p: shortest path from the
+    first node). Modes 1 and 2 return the (node, weight) entries kept, equal ones merged in a hash."""
+    m, k = par.shape
+    cap = 1024
+    hid = np.full(cap, -1, np.int64)
+    hq = np.empty(cap, np.int64)
+    hm = np.zeros(cap, np.float64)
+    count = 0
+    work = 0
+    mass = 0.0
+    x = np.empty(k, np.int64)
+    left = np.empty(k + 1, np.int64)
+    suf = np.zeros(k + 1, np.int64)
+    child = np.empty(k, np.int64)
+    lcap = 1024  # the child codes in a hash: code -> position
+    while lcap < 4 * len(codes):
+        lcap *= 2
+    lmask = lcap - 1
+    lkeys = np.full(lcap, -1, np.int64)
+    lidx = np.empty(lcap, np.int64)
+    for s in range(len(codes)):
+        g = codes[s] * -7046029254386353131
+        g = (g ^ (g >> 31)) & lmask
+        while lkeys[g] != -1:
+            g = (g + 1) & lmask
+        lkeys[g] = codes[s]
+        lidx[g] = s
+    for p in range(m):
+        if mode == 1 and seg[p] == seg[p + 1]:
+            continue
+        u = par[p]
+        for i in range(k - 1, -1, -1):
+            suf[i] = suf[i + 1] + u[i]
+        if suf[0] < c:
+            continue
+        left[0] = c
+        for i in range(k - 1):
+            x[i] = max(0, left[i] - suf[i + 1])
+            left[i + 1] = left[i] - x[i]
+        x[k - 1] = left[k - 1]
+        while True:
+            work += 1
+            w = 0
+            for i in range(k):
+                w -= qlf[x[i]]
+                child[i] = u[i] - x[i]
+            for i in range(1, k):
+                v = child[i]
+                j = i - 1
+                while j >= 0 and child[j] > v:
+                    child[j + 1] = child[j]
+                    j -= 1
+                child[j + 1] = v
+            code = 0
+            for i in range(k):
+                code += child[i] * radix[i]
+            g = code * -7046029254386353131
+            g = (g ^ (g >> 31)) & lmask
+            while lkeys[g] != code:  # every child is in the table
+                g = (g + 1) & lmask
+            ci = lidx[g]
+            if mode == 0:
+                lo_p[p] = min(lo_p[p], w + lo_c[ci])
+                hi_p[p] = max(hi_p[p], w + hi_c[ci])
+            else:
+                if mode == 1:
+                    e0, e1, target = seg[p], seg[p + 1], ci
+                else:
+                    e0, e1, target = seg[ci], seg[ci + 1], p
+                work += e1 - e0
+                for e in range(e0, e1):
+                    t = eq[e] + w
+                    if mode == 1:
+                        if t + hi_c[ci] <= cutoff:
+                            mass += em[e] * np.exp(const + t / scale + logmass[ci])
+                            continue
+                        if t + lo_c[ci] > cutoff:
+                            continue
+                    elif t + lo_p[p] > cutoff:
+                        continue
+                    mask = cap - 1
+                    h = target * -7046029254386353131 + t * 0x2545F4914F6CDD1D
+                    h = (h ^ (h >> 29)) & mask
+                    while hid[h] != -1 and (hid[h] != target or hq[h] != t):
+                        h = (h + 1) & mask
+                    if hid[h] == -1:
+                        hid[h] = target
+                        hq[h] = t
+                        hm[h] = em[e]
+                        count += 1
+                        if count > most:
+                            return hid, hq, hm, mass, 1, work
+                        if 2 * count > cap:
+                            ncap = 2 * cap
+                            nid = np.full(ncap, -1, np.int64)
+                            nq = np.empty(ncap, np.int64)
+                            nm = np.zeros(ncap, np.float64)
+                            nmask = ncap - 1
+                            for s in range(cap):
+                                if hid[s] != -1:
+                                    g = hid[s] * -7046029254386353131 + hq[s] * 0x2545F4914F6CDD1D
+                                    g = (g ^ (g >> 29)) & nmask
+                                    while nid[g] != -1:
+                                        g = (g + 1) & nmask
+                                    nid[g] = hid[s]
+                                    nq[g] = hq[s]
+                                    nm[g] = hm[s]
+                            hid, hq, hm, cap = nid, nq, nm, ncap
+                    else:
+                        hm[h] += em[e]
+            i = k - 2
+            while i >= 0 and x[i] >= min(u[i], left[i]):
+                i -= 1
+            if i < 0:
+                break
+            x[i] += 1
+            left[i + 1] = left[i] - x[i]
+            for t2 in range(i + 1, k - 1):
+                x[t2] = max(0, left[t2] - suf[t2 + 1])
+                left[t2 + 1] = left[t2] - x[t2]
+            x[k - 1] = left[k - 1]
+        if work > budget:
+            return hid, hq, hm, mass, 2, work
+    return hid, hq, hm, mass, 0, work
+
+
+_KERNELS: list = []
+
+
+def _kernels():
+    """The compiled kernels, or None without numba. Compiled on first use (a few seconds) and cached
+    on disk by numba when it can write a cache (beside this module or in the user's cache)."""
+    if not _KERNELS:
+        try:
+            import numba
+        except ImportError:
+            _KERNELS.append(None)
+            return None
+        compiled = []
+        for fn in (_walk_forward, _walk):
+            try:
+                compiled.append(numba.njit(cache=True, nogil=True)(fn))
+            except Exception:  # no writable cache: compile on every run instead
+                compiled.append(numba.njit(nogil=True)(fn))
+        _KERNELS.append(tuple(compiled))
+    return _KERNELS[0]
+
+
+_NONE_I = np.zeros(0, np.int64)
+_NONE_F = np.zeros(0, np.float64)
+
+
+def _network_p_compiled(table: np.ndarray, budget: list[int], kernels) -> float:
+    walk_forward, walk = kernels
+    rows = np.sort(table.sum(axis=1))
+    cols = np.sort(table.sum(axis=0))[::-1]
+    n = int(rows.sum())
+    lf = special.gammaln(np.arange(n + 1) + 1.0)
+    scale = min(1e12, 2.0 ** 60 / max(lf[n], 1.0))
+    qlf = np.rint(lf * scale).astype(np.int64)
+    const = lf[rows].sum() + lf[cols].sum() - lf[n]
+    cutoff = math.floor((-lf[table.ravel()].sum() + FEXACT_TOL) * scale)
+    nstage, k = len(cols), len(rows)
+    base = int(rows.max()) + 1
+    radix = base ** np.arange(k, dtype=np.int64)
+    imax, imin = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+
+    def spend(work):
+        _spend(budget, int(work))
+
+    # forward: the nodes of every stage (sorted codes), shortest and longest path to them, degrees
+    codes = [rows @ radix]
+    nodes = [rows[None, :]]
+    first_low, first_high = [np.zeros(1, np.int64)], [np.zeros(1, np.int64)]
+    outdeg, indeg = [], [np.ones(1, np.int64)]
+    edges = 0
+    for j in range(nstage - 1):
+        edges += _count_edges(nodes[j], int(cols[j]))
+        if edges > NETWORK_EDGES or 2 * edges > budget[0]:  # walked twice at least: stop before
+            raise _TooLarge
+        keys, fl, fh, ind, outd, status, work = walk_forward(
+            nodes[j], int(cols[j]), radix, qlf, first_low[j], first_high[j], HELD_WEIGHTS, max(budget[0], 0))
+        spend(work)
+        if status:
+            raise _TooLarge
+        used = keys != -1
+        order = np.argsort(keys[used])
+        codes.append(keys[used][order])
+        nodes.append(codes[-1][:, None] // radix % base)
+        first_low.append(fl[used][order])
+        first_high.append(fh[used][order])
+        indeg.append(ind[used][order])
+        outdeg.append(outd)
+    # backward: shortest and longest completion of every node
+    last = -qlf[nodes[-1]].sum(axis=1)
+    low, high = [last] * nstage, [last] * nstage
+    for j in range(nstage - 2, -1, -1):
+        low[j] = np.full(len(nodes[j]), imax)
+        high[j] = np.full(len(nodes[j]), imin)
+        *_, status, work = walk(nodes[j], int(cols[j]), radix, qlf, codes[j + 1], 0, low[j + 1], high[j + 1],
+                                low[j], high[j], _NONE_I, _NONE_I, _NONE_F, _NONE_F, 0.0, 1.0, 0, 0,
+                                max(budget[0], 0))
+        spend(work)
+        if status:
+            raise _TooLarge
+    log_mass = [lf[nd.sum(axis=1)] - lf[nd].sum(axis=1) - lf[cols[j:]].sum() for j, nd in enumerate(nodes)]
+
+    p = 0.0
+    if high[0][0] <= cutoff:
+        return 1.0
+    past = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1))  # node, weight, count
+    future = (np.arange(len(last)), last, np.ones(len(last)))
+    future = _keep_future(future, nstage - 1, first_low, first_high, cutoff, scale, len(nodes[-1]))
+    jf, jb = 0, nstage - 1
+    while jf < jb and len(past[0]) and len(future[0]):
+        forward_cost = int(outdeg[jf][past[0]].sum())
+        backward_cost = int(indeg[jb][future[0]].sum())
+        if forward_cost <= backward_cost:
+            ids, q, mult = past
+            seg = np.searchsorted(ids, np.arange(len(nodes[jf]) + 1))
+            hid, hq, hm, mass, status, work = walk(
+                nodes[jf], int(cols[jf]), radix, qlf, codes[jf + 1], 1, low[jf + 1], high[jf + 1], _NONE_I,
+                _NONE_I, seg, q, mult, log_mass[jf + 1], const, scale, cutoff, HELD_WEIGHTS, max(budget[0], 0))
+            jf += 1
+            spend(work)
+            if status:
+                raise _TooLarge
+            p += mass
+            used = hid != -1
+            past = _merge(hid[used], hq[used], hm[used])
+        else:
+            ids, q, mult = future
+            seg = np.searchsorted(ids, np.arange(len(nodes[jb]) + 1))
+            hid, hq, hm, _, status, work = walk(
+                nodes[jb - 1], int(cols[jb - 1]), radix, qlf, codes[jb], 2, _NONE_I, _NONE_I, first_low[jb - 1],
+                _NONE_I, seg, q, mult, _NONE_F, const, scale, cutoff, HELD_WEIGHTS, max(budget[0], 0))
+            jb -= 1
+            spend(work)
+            if status:
+                raise _TooLarge
+            used = hid != -1
+            future = _keep_future((hid[used], hq[used], hm[used]), jb, first_low, first_high, cutoff, scale,
+                                  len(nodes[jb]))
+    if jf == jb and len(past[0]) and len(future[0]):
+        p += _join(past, future, cutoff, const, scale)
+    return float(min(1.0, p))
+
+
+def _count_edges(caps: np.ndarray, total: int) -> float:
+    """Number of compositions of ``total`` bounded by each row of ``caps`` (the edges leaving the
+    nodes of a stage), summed; by a dynamic programme over the parts, in blocks of nodes."""
+    out = 0.0
+    for first in range(0, len(caps), 4096):
+        block = caps[first:first + 4096]
+        ways = np.zeros((len(block), total + 1))
+        ways[:, 0] = 1.0
+        for i in range(block.shape[1]):
+            cum = np.cumsum(ways, axis=1)
+            lag = np.arange(total + 1)[None, :] - block[:, i:i + 1] - 1
+            ways = cum - np.where(lag >= 0, np.take_along_axis(cum, np.maximum(lag, 0), axis=1), 0.0)
+        out += float(ways[:, total].sum())
+    return out
+
+
+def _keep_future(entries, j, first_low, first_high, cutoff, scale, nnodes):
+    """Completions at stage j: drop those no past can bring under the cutoff; fold those every past
+    does into one entry per node at the node's largest such weight (multiplicities scaled by at most
+    1); merged and sorted by node, then weight."""
+    ids, q, mult = entries
+    keep = q + first_low[j][ids] <= cutoff
+    ids, q, mult = ids[keep], q[keep], mult[keep]
+    always = q + first_high[j][ids] <= cutoff
+    if always.any():
+        floor = np.full(nnodes, np.iinfo(np.int64).min)
+        np.maximum.at(floor, ids[always], q[always])
+        mult = mult.copy()
+        mult[always] *= np.exp((q[always] - floor[ids[always]]) / scale)
+        q = np.where(always, floor[ids], q)
+    return _merge(ids, q, mult)
+
+
+def _network_p_numpy(table: np.ndarray, budget: list[int]) -> float:
+    """The network in numpy, every edge held (the fallback when numba is missing or the nodes do not
+    fit one integer key)."""
     rows = np.sort(table.sum(axis=1))
     cols = np.sort(table.sum(axis=0))[::-1]
     n = int(rows.sum())

@@ -11,6 +11,7 @@ import pytest
 from analysis.stats import crosstab as ct  # the module
 
 REF = json.loads((Path(__file__).parent / "reference" / "crosstab" / "reference.json").read_text())
+REF_LARGE = json.loads((Path(__file__).parent / "reference" / "crosstab" / "reference_large.json").read_text())
 
 
 def _long(table):
@@ -85,11 +86,20 @@ def test_exact_test_past_its_budget_returns_none_with_a_note():
     assert res.exact_p is None and any("too large" in n for n in res.notes)
 
 
-def test_exact_test_refuses_a_huge_table_quickly_and_within_memory():
-    """4 x 6, n = 200: R's fisher.test needs a minute; here the network outgrows EDGE_CELLS and
-    the test stops at once instead of holding gigabytes."""
+def test_exact_test_refuses_a_huge_table_quickly_and_within_memory(monkeypatch):
+    """4 x 6, n = 200: R's fisher.test needs a minute and a half. The compiled network holds no
+    edges, so the bound that stops it is that of the weights held (HELD_WEIGHTS, lowered here to
+    keep the test quick; at its default the same happens after about 15 s)."""
     table = np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6)
+    monkeypatch.setattr(ct, "HELD_WEIGHTS", 300_000)
     assert ct.fisher_exact_rxc(table, limit=10**12) is None
+
+
+def test_exact_test_refuses_a_network_past_its_edge_bound(monkeypatch):
+    """The number of edges of each stage is counted before it is walked: past NETWORK_EDGES the
+    test stops at once."""
+    monkeypatch.setattr(ct, "NETWORK_EDGES", 1_000_000)
+    assert ct.fisher_exact_rxc(np.array(REF_LARGE["esoph_alc_tob"]["table"]), limit=10**12) is None
 
 
 def test_sparse_table_gets_the_exact_p_and_a_reading():
@@ -122,3 +132,20 @@ def test_bad_input():
         ct.crosstab(df, "a", "b")
     with pytest.raises(ValueError, match="not in the data"):
         ct.crosstab(df, "a", "zz")
+
+
+@pytest.mark.slow
+def test_fisher_exact_esoph_alcohol_by_tobacco_matches_r():
+    """R's esoph: cases by alcgp and tobgp, 4 x 4, n = 200 (R's fisher.test: 10-30 s here)."""
+    ref = REF_LARGE["esoph_alc_tob"]
+    assert ct.fisher_exact_rxc(np.array(ref["table"])) == pytest.approx(ref["fisher_p"], rel=1e-8)
+
+
+@pytest.mark.parametrize("name", [k for k in REF_LARGE if k.startswith("sparse50x50")])
+def test_fisher_exact_very_sparse_50x50_agrees_with_monte_carlo(name):
+    """50 x 50, n = 40: ours agrees with R's Monte Carlo p-value (B = 1e5) within 4 standard errors."""
+    ref = REF_LARGE[name]
+    p = ct.fisher_exact_rxc(np.array(ref["table"]))
+    mc, b = ref["monte_carlo_p"], ref["monte_carlo_B"]
+    se = math.sqrt(max(mc * (1 - mc), 1 / b) / b)
+    assert p is not None and abs(p - mc) <= 4 * se + 1 / b
