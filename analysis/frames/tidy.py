@@ -43,6 +43,7 @@ class Variable:
     values: dict[int, tuple[str, str]]  # code -> (label_en, label_ru); empty when not coded
     ordered: bool = False
     group: str = ""
+    missing_codes: frozenset[int] = frozenset()  # codes of options marked ``missing`` (don't know, refused...)
 
     def label(self, lang: str = "en") -> str:
         return self.label_ru if lang == "ru" and self.label_ru else self.label_en
@@ -71,6 +72,7 @@ def variables(instrument: Instrument) -> list[Variable]:
     for q in questions:
         opts = options.get(q.scale_id, []) if q.scale_id else []
         values = {o.code: (o.label_en, o.label_ru) for o in opts}
+        missing_codes = frozenset(o.code for o in opts if o.missing)
         if q.type == Question.Type.MULTIPLE:
             for o in opts:
                 out.append(Variable(
@@ -83,9 +85,10 @@ def variables(instrument: Instrument) -> list[Variable]:
             values = {0: ("No", "Нет"), 1: ("Yes", "Да")}
         ordered = bool(q.scale_id and q.scale.ordered)
         measure = ("ordinal" if ordered else "nominal") if values else (
-            "scale" if q.type == Question.Type.NUMBER else "nominal")
+            "scale" if q.type in (Question.Type.NUMBER, Question.Type.DATE) else "nominal")
         out.append(Variable(name=q.code, question=q.code, type=q.type, measure=measure, label_en=q.text_en,
-                            label_ru=q.text_ru, values=values, ordered=ordered, group=q.group))
+                            label_ru=q.text_ru, values=values, ordered=ordered, group=q.group,
+                            missing_codes=missing_codes if q.type != Question.Type.YES_NO else frozenset()))
     return out
 
 
