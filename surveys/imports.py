@@ -73,9 +73,13 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is not None:
+        # Russian text: its non-ASCII letters are Cyrillic, in words without Latin letters (Latin-1
+        # accents read as Windows-1251 give Cyrillic letters inside Latin words: "Trиs")
         letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
         cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
-        if letters and cyrillic >= 0.9 * len(letters) and not any(
+        words = [w for w in re.findall(r"\w+", text) if any("\u0400" <= ch <= "\u04ff" for ch in w)]
+        mixed = sum(bool(re.search("[A-Za-z]", w)) for w in words)
+        if letters and cyrillic >= 0.9 * len(letters) and mixed <= 0.1 * len(words) and not any(
                 ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
             return text, "Windows-1251"
     raise ImportFileError(f"{utf8_error}, nor Windows-1251 Russian text. Save it as \"CSV UTF-8\" and import it again.")
