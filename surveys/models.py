@@ -100,7 +100,7 @@ class Option(TranslatedMixin, models.Model):
     order = models.PositiveIntegerField(_("display order"), default=0)
     missing = models.BooleanField(
         _("missing-value option"), default=False,
-        help_text=_("A non-answer such as \u201cDon't know\u201d, \u201cUnsure\u201d or \u201cRefused\u201d: declared as a "
+        help_text=_("A non-answer such as “Don't know”, “Unsure” or “Refused”: declared as a "
                     "user-missing value in the SPSS and Stata files and in the codebook."))
 
     class Meta:
