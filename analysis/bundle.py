@@ -46,8 +46,10 @@ def _readme(report: Report, written: list[Path], out: Path) -> str:
     return "\n".join(lines)
 
 
-def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write every file of ``report`` into the folder ``out``; return the paths written."""
+def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] | None = None,
+                 free_text: bool = False) -> list[Path]:
+    """Write every file of ``report`` into the folder ``out``; return the paths written. The data
+    files hold the free-text answers only with ``free_text`` (they may hold personal data)."""
     step = progress or (lambda name: None)
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(exist_ok=True)
@@ -61,7 +63,7 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         step("data")
         for fmt in exports.DATA_FORMATS:
             path = out / f"data.{fmt}"
-            exports.write_data(report.wave, fmt, path, lang=report.lang)
+            exports.write_data(report.wave, fmt, path, lang=report.lang, free_text=free_text)
             written.append(path)
         write(out / "codebook.csv", exports.codebook(report.wave, lang=report.lang).to_csv(index=False).encode())
         write(out / "codebook.json", exports.codebook_json(report.wave).encode())
@@ -87,11 +89,11 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
     return written
 
 
-def bundle_zip(report: Report) -> bytes:
-    """The bundle of ``report`` as a ZIP file."""
+def bundle_zip(report: Report, *, free_text: bool = False) -> bytes:
+    """The bundle of ``report`` as a ZIP file (data without free-text answers unless ``free_text``)."""
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
-        bundle_write(report, Path(tmp))
+        bundle_write(report, Path(tmp), free_text=free_text)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(Path(tmp).rglob("*")):
                 if path.is_file():

@@ -80,13 +80,15 @@ def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required(ANALYSE_WAVES)
 def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
     wave = _wave(slug)
-    if name == "data" and fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_rows(wave, bom=request.GET.get("bom") == "1"),
-                                         content_type=exports.CONTENT_TYPES["csv"])
+    if name == "data" and fmt == "csv":  # ?bom=1: the CSV for Excel; ?free_text=0: without free-text answers
+        response = StreamingHttpResponse(
+            exports.csv_rows(wave, bom=request.GET.get("bom") == "1", free_text=request.GET.get("free_text") != "0"),
+            content_type=exports.CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{wave.slug}.csv"'
         return response
     if name == "data" and fmt in exports.DATA_FORMATS:
-        return _attachment(exports.data_bytes(wave, fmt, lang=_lang()), f"{wave.slug}.{fmt}", fmt)
+        return _attachment(exports.data_bytes(wave, fmt, lang=_lang(), free_text=request.GET.get("free_text") != "0"),
+                           f"{wave.slug}.{fmt}", fmt)
     if name == "codebook" and fmt == "csv":
         return _attachment(exports.codebook(wave, lang=_lang()).to_csv(index=False).encode(),
                            f"{wave.slug}-codebook.csv", "csv")
@@ -97,7 +99,8 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
         return _attachment(documents.report_docx(report), f"{wave.slug}-report.docx", "docx")
     if name == "bundle" and fmt == "zip":
         report = report_build(wave, lang=_lang(), all_crosstabs=True)
-        return _attachment(bundle.bundle_zip(report), f"{wave.slug}-report.zip", "zip")
+        return _attachment(bundle.bundle_zip(report, free_text=request.GET.get("free_text") == "1"),
+                           f"{wave.slug}-report.zip", "zip")
     if name.startswith("figure-") and fmt in figures.FORMATS:
         report, _forms, _model_form = _report(request, wave)
         figure = report.figure(name.removeprefix("figure-"))

@@ -60,7 +60,8 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
             scales[scale.code] = scale
             for order, o in enumerate(s.get("options", [])):
                 Option.objects.update_or_create(
-                    scale=scale, code=int(o["code"]), defaults={"order": order, **_texts(o, "label", required=True)},
+                    scale=scale, code=int(o["code"]), defaults={"order": order, "missing": bool(o.get("missing", False)),
+                              **_texts(o, "label", required=True)},
                 )
         for s_order, s in enumerate(data.get("sections", [])):
             section, _c = Section.objects.update_or_create(

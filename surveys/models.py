@@ -96,6 +96,10 @@ class Option(TranslatedMixin, models.Model):
     label_en = models.CharField(_("label (English)"), max_length=300)
     label_ru = models.CharField(_("label (Russian)"), max_length=300)
     order = models.PositiveIntegerField(_("display order"), default=0)
+    missing = models.BooleanField(
+        _("missing-value option"), default=False,
+        help_text=_("A non-answer such as “Don't know”, “Unsure” or “Refused”: declared as a "
+                    "user-missing value in the SPSS and Stata files and in the codebook."))
 
     class Meta:
         ordering = ["scale", "order", "code"]

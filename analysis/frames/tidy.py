@@ -45,6 +45,7 @@ class Variable:
     group: str = ""
     short_en: str = ""
     short_ru: str = ""
+    missing_codes: frozenset[int] = frozenset()  # codes of options marked ``missing`` (don't know, refused...)
 
     def label(self, lang: str = "en") -> str:
         """The full text: the variable label of SPSS and Stata files and codebooks."""
@@ -79,6 +80,7 @@ def variables(instrument: Instrument) -> list[Variable]:
     for q in questions:
         opts = options.get(q.scale_id, []) if q.scale_id else []
         values = {o.code: (o.label_en, o.label_ru) for o in opts}
+        missing_codes = frozenset(o.code for o in opts if o.missing)
         if q.type == Question.Type.MULTIPLE:
             for o in opts:
                 out.append(Variable(
@@ -93,10 +95,11 @@ def variables(instrument: Instrument) -> list[Variable]:
             values = {0: ("No", "Нет"), 1: ("Yes", "Да")}
         ordered = bool(q.scale_id and q.scale.ordered)
         measure = ("ordinal" if ordered else "nominal") if values else (
-            "scale" if q.type == Question.Type.NUMBER else "nominal")
+            "scale" if q.type in (Question.Type.NUMBER, Question.Type.DATE) else "nominal")
         out.append(Variable(name=q.code, question=q.code, type=q.type, measure=measure, label_en=q.text_en,
                             label_ru=q.text_ru, values=values, ordered=ordered, group=q.group,
-                            short_en=q.label_en, short_ru=q.label_ru))
+                            short_en=q.label_en, short_ru=q.label_ru,
+                            missing_codes=missing_codes if q.type != Question.Type.YES_NO else frozenset()))
     return out
 
 

@@ -1,4 +1,5 @@
 """import_responses: validated against the instrument, all or nothing, every bad cell reported."""
+import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -101,3 +102,108 @@ def test_reimporting_the_same_response_ids_is_refused(instruments, tmp_path):
     with pytest.raises(CommandError, match="100 errors"):
         call_command("import_responses", "social-capital-demo", str(path))
     assert Response.objects.filter(wave=demo).count() == 100
+
+
+# --- issue 13, part 2: what R, Excel and paper files bring ------------------------------------
+
+ROW = "2,1,3,1,1,2,4,3,2,1,4,3,4,3,3,{barriers},{comment}\n"
+
+
+def _errors(target, path, **kwargs):
+    from surveys.imports import read_table, responses_import
+    frame, rows = read_table(path, **{k: v for k, v in kwargs.items() if k == "date_format"})
+    return responses_import(wave=target, frame=frame, first_row=rows, **kwargs)
+
+
+def test_r_na_and_empty_cells_are_missing_values(target, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + ROW.format(barriers="NA", comment="NA") + ROW.format(barriers="", comment=""),
+                 encoding="utf-8")
+    call_command("import_responses", "paper", str(f))
+    df = frames.wave_frame(target, codes=True)
+    assert df["comment"].isna().all() and df["barriers__1"].isna().all()
+    f.write_text(HEADER.replace("region,", "region,response_id,", 1).split("\n")[0] + "\n"
+                 + "NA,NA," + ROW.format(barriers="", comment="").split(",", 1)[1], encoding="utf-8")
+    report = _errors(target, f)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "region")]
+    assert "required" in report.errors[0].message and "invalid" not in report.errors[0].message.lower()
+
+
+def test_row_numbers_are_the_files_line_numbers(target, tmp_path):
+    f = tmp_path / "lines.csv"
+    f.write_text(HEADER + ROW.format(barriers="", comment='"first line\nsecond line\nthird"') + "\n"
+                 + ROW.format(barriers="", comment="").replace("2,1,3", "2,1,9", 1), encoding="utf-8")
+    report = _errors(target, f)
+    assert [(e.row, e.column) for e in report.errors] == [(6, "size")]
+    assert Response.objects.count() == 0
+
+
+def test_duplicate_id_inside_one_file_is_reported_as_such(target, tmp_path):
+    rid = "7d2b3c1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+    f = tmp_path / "dup.csv"
+    f.write_text("response_id," + HEADER + f"{rid}," + ROW.format(barriers="", comment="")
+                 + f"{rid.upper()}," + ROW.format(barriers="", comment=""), encoding="utf-8")
+    report = _errors(target, f)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "response_id")]
+    assert "duplicate response id" in report.errors[0].message and "row 2" in report.errors[0].message
+    assert Response.objects.count() == 0
+
+
+def test_cp1251_and_semicolon_files_are_read(target, tmp_path):
+    f = tmp_path / "excel-ru.csv"
+    f.write_bytes((HEADER.replace(",", ";") + "2;1;3;1;1;2;4;3;2;1;4;3;4;3;3;1;Хорошо, спасибо\n").encode("cp1251"))
+    call_command("import_responses", "paper", str(f))
+    assert frames.wave_frame(target, codes=True)["comment"].tolist() == ["Хорошо, спасибо"]
+
+
+def test_a_file_in_another_encoding_is_refused_with_a_clear_message(target, tmp_path):
+    f = tmp_path / "latin.csv"
+    f.write_bytes((HEADER + ROW.format(barriers="", comment="Très bien merci")).encode("latin-1"))
+    with pytest.raises(CommandError, match=r"line 2: the file is not UTF-8 .*nothing was imported"):
+        call_command("import_responses", "paper", str(f))
+    assert Response.objects.count() == 0
+
+
+DATED = {
+    "code": "dated", "title": {"en": "Dated", "ru": "С датой"},
+    "sections": [{"code": "s", "title": {"en": "S", "ru": "С"}, "questions": [
+        {"code": "visit", "type": "date", "text": {"en": "Visit", "ru": "Визит"}},
+        {"code": "note", "type": "text", "required": False, "text": {"en": "Note", "ru": "Заметка"}}]}],
+}
+
+
+@pytest.fixture
+def dated(db):
+    from surveys.instruments import instrument_import
+    return Wave.objects.create(instrument=instrument_import(data=DATED), title="D", slug="dated",
+                               status=Wave.Status.CLOSED)
+
+
+def test_dates_must_match_the_declared_format_never_swapped(dated, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("visit,note\n2024-02-03,a\n03.02.2024,b\n02/03/2024,c\n2024-02-30,d\n", encoding="utf-8")
+    report = _errors(dated, f)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "visit"), (4, "visit"), (5, "visit")]
+    assert "YYYY-MM-DD" in report.errors[0].message and "--date-format dmy" in report.errors[0].message
+    f.write_text("visit,note\n03.02.2024,a\n2024-02-03,b\n", encoding="utf-8")
+    report = _errors(dated, f, date_format="dmy")
+    assert [(e.row, e.column) for e in report.errors] == [(3, "visit")] and "DD.MM.YYYY" in report.errors[0].message
+    f.write_text("visit,note\n03.02.2024,a\n", encoding="utf-8")
+    call_command("import_responses", "dated", str(f), "--date-format", "dmy")
+    assert frames.wave_frame(dated, codes=True)["visit"].tolist() == [pd.Timestamp("2024-02-03")]
+
+
+def test_xlsx_rows_are_the_sheets_row_numbers(dated, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["visit", "note"])
+    sheet.append([dt.date(2024, 2, 3), "typed date"])
+    sheet.append([])
+    sheet.append(["13/02/2024", "text date"])
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    report = _errors(dated, path)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "visit")]

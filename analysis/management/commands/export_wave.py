@@ -17,9 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=exports.DATA_FORMATS, required=True)
         parser.add_argument("--out", type=Path, required=True, help="file to write")
         parser.add_argument("--lang", choices=["en", "ru"], default="en", help="language of the labels")
-        parser.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark (Excel)")
+        parser.add_argument("--bom", action="store_true",
+                            help="CSV for Excel: a UTF-8 byte-order mark, and text answers beginning with =, +, -, @, "
+                                 "tab or carriage return prefixed with ' so that no cell runs as a formula")
+        parser.add_argument("--no-free-text", action="store_true",
+                            help="leave out the free-text answers (they may hold personal data)")
 
-    def handle(self, *args, wave, format, out, lang, bom, **options):
+    def handle(self, *args, wave, format, out, lang, bom, no_free_text, **options):
         try:
             wave_obj = Wave.objects.select_related("instrument").get(slug=wave)
         except Wave.DoesNotExist as exc:
@@ -30,5 +34,5 @@ class Command(BaseCommand):
                     bar.total = total
                     bar.update(done - bar.n)
                 lines.csv_lines_refresh(wave_obj, progress=progress)
-        exports.write_data(wave_obj, format, out, lang=lang, bom=bom)
+        exports.write_data(wave_obj, format, out, lang=lang, bom=bom, free_text=not no_free_text)
         self.stdout.write(f"{wave_obj.slug}: written to {out}")
