@@ -3,8 +3,12 @@
 For each size (default 20 000, 50 000 and 100 000 completed responses of the social-capital
 questionnaire) it reports: the time and peak traced memory of building the frame; the CSV export
 (streamed from the stored line of each response) in responses per second and its peak memory, the
-time to write those lines once, and a first export that must write them all; the SPSS export; and, for the
-largest size, `analyze` end to end.
+time to write those lines once, and a first export that must write them all; the SPSS, Stata and
+XLSX exports (XLSX streamed from the stored lines: with them stored, and a first export that writes
+them); the CSV for Excel without free text; and, for the largest size, `analyze` end to end.
+
+Peak memory is what tracemalloc sees (Python's allocations, numpy and pandas included; not
+readstat's own C buffers).
 
 Run:  .venv/bin/python benchmarks/bench_frames_exports.py [--sizes 20000 50000 100000] [--no-analyze]
 """
@@ -110,6 +114,20 @@ def main() -> None:
               f"{n / seconds:,.0f} responses/s")
         _, seconds, peak = measure(lambda: exports.write_data(wave, "sav", Path(tmp) / f"{n}.sav"))
         print(f"SPSS export: {seconds:.2f} s, peak {peak:.0f} MiB")
+        _, seconds, peak = measure(lambda: exports.write_data(wave, "dta", Path(tmp) / f"{n}.dta"))
+        print(f"Stata export: {seconds:.2f} s, peak {peak:.0f} MiB")
+        xlsx = Path(tmp) / f"{n}.xlsx"
+        _, seconds, peak = measure(lambda: exports.write_data(wave, "xlsx", xlsx))
+        print(f"XLSX export (lines stored): {seconds:.2f} s, peak {peak:.0f} MiB, "
+              f"{xlsx.stat().st_size / 2**20:.1f} MiB written")
+        ResponseLine.objects.filter(response__wave=wave).delete()
+        t0 = time.perf_counter()
+        exports.write_data(wave, "xlsx", xlsx)
+        print(f"XLSX export with no line stored yet (writes them all first): {time.perf_counter() - t0:.2f} s")
+        _, seconds, peak = measure(lambda: exports.write_data(wave, "csv", Path(tmp) / f"{n}-excel.csv", bom=True,
+                                                              free_text=False))
+        print(f"CSV for Excel without free text (re-written from the stored lines): {seconds:.2f} s, "
+              f"peak {peak:.0f} MiB")
     if not args.no_analyze:
         wave = Wave.objects.get(slug=f"bench-{args.sizes[-1]}")
         _, seconds, peak = measure(lambda: bundle_write(report_build(wave, all_crosstabs=True), Path(tmp) / "report"))

@@ -291,3 +291,18 @@ def test_download_offers_data_with_or_without_free_text(wave, researcher_client)
 def test_stata_missing_letters_are_the_same_for_a_code_everywhere(wave):
     letters = exports.stata_missing_letters(frames.variables(wave.instrument))
     assert letters == {8: "a", 9: "b"}
+
+
+@pytest.mark.parametrize("fmt", exports.DATA_FORMATS)
+def test_a_wave_without_responses_exports_its_columns(db, fmt, tmp_path):
+    instrument = instrument_import(data=INSTRUMENT)
+    empty = Wave.objects.create(instrument=instrument, title="Empty", slug="empty", status=Wave.Status.CLOSED)
+    path = tmp_path / f"e.{fmt}"
+    exports.write_data(empty, fmt, path, free_text=False)
+    if fmt == "sav":
+        df, _meta = pyreadstat.read_sav(str(path))
+    elif fmt == "dta":
+        df, _meta = pyreadstat.read_dta(str(path))
+    else:
+        df = pd.read_csv(path) if fmt == "csv" else pd.read_excel(path, sheet_name="data")
+    assert len(df) == 0 and "agree" in df.columns and "story" not in df.columns
