@@ -176,10 +176,21 @@ def response_save_section(
             Answer.objects.bulk_create(
                 keep, update_conflicts=True, unique_fields=["response", "question"], update_fields=["value"],
             )
-        if clear:
-            Answer.objects.filter(response=response, question_id__in=clear).delete()
+        # always one DELETE (of the answers this page leaves empty), so a page costs the same queries
+        # whatever was answered
+        Answer.objects.filter(response=response, question_id__in=clear or [0]).delete()
     response.current_step = max(step, response.current_step)
     return response
+
+
+def response_hidden_clear(*, response: Response, questions: Sequence[Question], shown: dict[str, bool]) -> int:
+    """Delete the stored answers of the questions the logic now hides (an answer that made a later
+    question appear was changed). One query; returns how many answers were deleted."""
+    hidden = [q.pk for q in questions if not shown.get(q.code, True)]
+    if not hidden:
+        return 0
+    deleted, _rows = Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    return deleted
 
 
 def response_missing_required(*, response: Response, questions: Sequence[Question]) -> list[Question]:
