@@ -219,6 +219,8 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         form = SectionForm(request.POST, questions=questions, options=structure.options, shown=shown,
                            initially_hidden={c for c, on in visible.questions.items() if not on}, grid=section.grid)
         going_back = "back" in request.POST
+        if "switch_language" in request.POST:  # the header's language buttons submit this form
+            return _switch_language(request, response, form, questions, wave, index)
         if form.is_valid():
             after = structure.shown({**stored, **form.answers()}) if logic else visible
             following = after.next_step(index)
@@ -256,7 +258,30 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         "wave": wave, "section": section, "form": form, "step": page, "total": total,
         "progress": round(100 * (page - 1) / total), "is_first": page == 1,
         "resume_url": _resume_url(request, response), "logic_answers": context_answers,
+        "switch_language_form": "step-form",  # the header's language buttons save this page first
     }, status=200 if request.method == "GET" or not form.errors else 422)
+
+
+def _switch_language(request: HttpRequest, response: Response, form: SectionForm, questions, wave: Wave,
+                     index: int) -> HttpResponse:
+    """Change the language from a questionnaire page without losing what is on it: the page's valid
+    answers are stored (as "Save and continue later" does, without asking for what is missing),
+    then the same page is shown in the other language."""
+    from django.conf import settings
+
+    form.is_valid()
+    valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
+    if valid:
+        services.response_save_section(response=response, questions=valid, cleaned_data=form.cleaned_data,
+                                       step=index)
+    language = request.POST.get("switch_language", "")
+    page = redirect(_step_url(wave, index))
+    if language in dict(settings.LANGUAGES):
+        page.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return page
 
 
 def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> list[dict[str, Any]]:

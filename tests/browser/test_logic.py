@@ -88,3 +88,27 @@ def test_a_follow_up_question_appears_and_disappears_without_a_reload(survey_dat
     response = Response.objects.get(wave=survey_data)
     stored = dict(response.answers.values_list("question__code", "value"))
     assert stored["cluster_member"] == 1 and stored["cluster_name"] == "Samara aerospace cluster"
+
+
+def _contrast(page, selector: str) -> float:
+    """WCAG contrast of an element's border colour against the page background."""
+    return page.evaluate("""sel => {
+        const el = document.querySelector(sel);
+        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        let bg = getComputedStyle(document.body).backgroundColor;
+        const a = lum(rgb(getComputedStyle(el).borderTopColor)), b = lum(rgb(bg));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector)
+
+
+def test_form_controls_have_3_to_1_contrast_and_errors_take_the_focus(logic_page):
+    assert _contrast(logic_page, 'input[type="radio"]') >= 3.0
+    logic_page.get_by_role("button", name="Next").click()
+    logic_page.wait_for_selector("#error-summary")
+    assert logic_page.evaluate("() => document.activeElement.id") == "error-summary"
+    logic_page.locator('#error-summary a[href="#div_id_sector"]').click()
+    assert logic_page.evaluate("() => document.activeElement.name") == "sector"

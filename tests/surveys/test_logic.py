@@ -3,6 +3,7 @@ questions never required and never stored, skipped pages, and conditions refused
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -277,3 +278,39 @@ def test_the_specified_text_is_its_own_variable_in_the_exports(client, social_wa
     assert rows[0]["barriers__99"] == "1" and rows[0]["barriers__other"] == "Taxes"
     codebook = exports.codebook(social_wave).set_index("variable")
     assert codebook.loc["barriers__other", "free_text"] == "yes"
+
+
+def test_switching_language_mid_page_keeps_the_page_s_answers(client, social_wave):
+    """The header's language buttons submit the questionnaire page: its answers are stored first."""
+    _start(client, social_wave)
+    page = client.get(_step(social_wave, 1)).content.decode()
+    assert 'name="switch_language" form="step-form"' in page
+    r = client.post(_step(social_wave, 1), {"region": "2", "size": "3", "switch_language": "ru"})
+    assert r.status_code == 302 and r["Location"] == _step(social_wave, 1)
+    assert r.cookies["django_language"].value == "ru"
+    response = Response.objects.get(wave=social_wave)
+    assert _stored(response) == {"region": 2, "size": 3}  # kept, though the page is incomplete
+    page = client.get(_step(social_wave, 1)).content.decode()
+    assert '<html lang="ru">' in page
+    checked = [tag for tag in re.findall(r'<input[^>]*name="region"[^>]*>', page) if " checked" in tag]
+    assert len(checked) == 1 and 'value="2"' in checked[0]
+    assert client.post(_step(social_wave, 1), {"switch_language": "xx"})["Location"] == _step(social_wave, 1)
+
+
+def test_a_refused_page_lists_each_error_with_a_link_to_its_field(client, social_wave):
+    _start(client, social_wave)
+    r = client.post(_step(social_wave, 1), {"region": "2", "next": "1"})
+    html = r.content.decode()
+    assert r.status_code == 422
+    summary = html[html.index('id="error-summary"'):html.index("</ul>", html.index('id="error-summary"'))]
+    assert 'tabindex="-1"' in html[html.index('id="error-summary"') - 120:html.index('id="error-summary"')]
+    for code in ("sector", "size", "ownership", "position", "cluster_member"):
+        assert f'href="#div_id_{code}"' in summary and f'id="div_id_{code}"' in html
+    assert 'href="#div_id_region"' not in summary and "js/form-errors.js" in html
+
+
+def test_the_resume_link_has_a_copy_button(client, social_wave):
+    _start(client, social_wave)
+    r = client.post(_step(social_wave, 1), {"region": "2", "save_exit": "1"})
+    html = client.get(r["Location"]).content.decode()
+    assert 'data-copy="resume-link"' in html and 'id="resume-link"' in html and "js/copy-link.js" in html
