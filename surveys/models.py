@@ -323,7 +323,18 @@ class Wave(models.Model):
         INVITATION = "invitation", _("Invitation only")
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, help_text=_("In English (and the default)."))
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True,
+                                help_text=_("Shown on the first page, before “Start”."))
+    intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    privacy_en = models.TextField(_("consent and privacy (English)"), blank=True,
+                                  help_text=_("What is collected, why, who sees it, how long it is kept."))
+    privacy_ru = models.TextField(_("consent and privacy (Russian)"), blank=True)
+    contact_en = models.CharField(_("researchers' contact (English)"), max_length=300, blank=True,
+                                  help_text=_("Shown on the first page and when the survey is closed, e.g. "
+                                              "“Dr A. Ivanova, survey@example.org”."))
+    contact_ru = models.CharField(_("researchers' contact (Russian)"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.OPEN_LINK)
@@ -345,6 +356,29 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def local(self, field: str, lang: str | None = None) -> str:
+        """``<field>_ru`` in Russian (``lang``, or the active language) when it is given, else the
+        English (``title`` for the title)."""
+        russian = (lang or get_language() or "en")[:2] == "ru"
+        english = self.title if field == "title" else getattr(self, f"{field}_en")
+        return (getattr(self, f"{field}_ru") or english) if russian else english
+
+    @property
+    def local_title(self) -> str:
+        return self.local("title")
+
+    @property
+    def intro(self) -> str:
+        return self.local("intro")
+
+    @property
+    def privacy(self) -> str:
+        return self.local("privacy")
+
+    @property
+    def contact(self) -> str:
+        return self.local("contact")
 
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:

@@ -39,12 +39,12 @@ def _wave_get(slug: str) -> Wave:
     return wave
 
 
-def _closed_page(request: HttpRequest, *, message: str | None = None) -> HttpResponse:
-    return message_page(
-        request, title=_("This survey is closed"),
-        message=message or _("This survey is not accepting answers at the moment. Thank you for your interest."),
-        status=410,
-    )
+def _closed_page(request: HttpRequest, *, message: str | None = None, wave: Wave | None = None,
+                 title: str | None = None) -> HttpResponse:
+    message = message or _("This survey is not accepting answers at the moment. Thank you for your interest.")
+    if wave is not None and wave.contact:
+        message += " " + _("Questions about it: %(contact)s") % {"contact": wave.contact}
+    return message_page(request, title=title or _("This survey is closed"), message=message, status=410)
 
 
 def _invalid_link(message: str) -> PageNotFound:
@@ -52,9 +52,15 @@ def _invalid_link(message: str) -> PageNotFound:
 
 
 def _invalid_invitation() -> PageNotFound:
-    # One page for unknown and used links: nobody can tell them apart.
-    return _invalid_link(_("This invitation link is not valid or has already been used. If you believe this is a "
-                           "mistake, please contact the people who sent it."))
+    # One page for unknown and used links: nobody can tell them apart, so the contact is the
+    # site's (DJANGO_SURVEY_CONTACT), never a wave's.
+    from django.conf import settings
+
+    message = _("This invitation link is not valid or has already been used. If you believe this is a "
+                "mistake, please contact the people who sent it.")
+    if settings.SURVEY_CONTACT:
+        message += " " + _("Contact: %(contact)s") % {"contact": settings.SURVEY_CONTACT}
+    return _invalid_link(message)
 
 
 def _too_many_attempts(request: HttpRequest) -> HttpResponse:
@@ -115,7 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     if wave.access == Wave.Access.INVITATION and response is None:
         raise AccessDenied(_("This survey is by invitation only. Please open the personal link you received."),
@@ -144,7 +150,7 @@ def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _too_many_attempts(request)
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = selectors.response_get_by_resume_token(wave=wave, token=token)
     if response is None:
         ratelimit.record_failure("token", request)
@@ -166,9 +172,12 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or invitation.used_at is not None:
         ratelimit.record_failure("token", request)
         raise _invalid_invitation()
+    if invitation.wave.status == Wave.Status.DRAFT:  # a valid link to a wave that has not opened yet
+        return _closed_page(request, wave=invitation.wave, title=_("This survey has not opened yet"),
+                            message=_("Your link is valid: please open it again once the survey has opened."))
     wave = _wave_get(invitation.wave.slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = services.response_start(wave=wave, invitation=invitation, language=_language()).response
     if response.is_completed:
         ratelimit.record_failure("token", request)
@@ -195,7 +204,7 @@ def _shown(structure: selectors.WaveStructure, response: Response) -> selectors.
 def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:
@@ -314,7 +323,7 @@ def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> 
 def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:

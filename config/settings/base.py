@@ -130,6 +130,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# Who respondents contact about a link that does not work (shown on the invalid-link page).
+SURVEY_CONTACT = os.environ.get("DJANGO_SURVEY_CONTACT", "")
 LOGIN_REDIRECT_URL = "staff_home"  # the home of each role (config.views.staff_home)
 LOGOUT_REDIRECT_URL = "surveys:home"
 
