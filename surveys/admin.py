@@ -160,7 +160,7 @@ class InstrumentAdmin(admin.ModelAdmin):
     list_display = ["code", "version", "status", "title_en", "kind", "question_count", "wave_count", "answered"]
     list_filter = ["status", "kind"]
     inlines = [SectionInline, BlockInline]
-    actions = ["create_new_version", "publish_versions"]
+    actions = ["create_new_version", "publish_versions", "delete_drafts"]
     form = CheckedModelForm
 
     def get_queryset(self, request):
@@ -184,6 +184,18 @@ class InstrumentAdmin(admin.ModelAdmin):
                 gettext("{code}: version {version} created as a draft, with every code kept. "
                   "<a href=\"{url}\">Edit it</a>; the next wave that uses it publishes it."),
                 code=new.code, version=new.version, url=reverse("admin:surveys_instrument_change", args=[new.pk])))
+
+    @admin.action(description=_("Delete the selected drafts"))
+    def delete_drafts(self, request, queryset):
+        for instrument in queryset:
+            try:
+                services.instrument_draft_delete(instrument=instrument)
+            except ValidationError as exc:
+                self.message_user(request, f"{instrument.code} ({instrument.version}): {' '.join(exc.messages)}",
+                                  messages.ERROR)
+            else:
+                self.message_user(request, _("%(code)s: draft version %(version)d deleted.") % {
+                    "code": instrument.code, "version": instrument.version})
 
     @admin.action(description=_("Publish the selected versions (new waves use them)"))
     def publish_versions(self, request, queryset):

@@ -76,6 +76,11 @@ class StructureLockMixin:
             raise versioned_error(instrument)
 
 
+class InstrumentManager(models.Manager):
+    def get_by_natural_key(self, code: str, version: int = 1) -> "Instrument":
+        return self.get(code=code, version=version)
+
+
 class Instrument(TranslatedMixin, models.Model):
     """One version of an instrument. Versions of one instrument share its ``code``; a wave
     points to the version it puts in the field. A version with answers is never edited in
@@ -101,6 +106,8 @@ class Instrument(TranslatedMixin, models.Model):
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
+
+    objects = InstrumentManager()
 
     class Meta:
         ordering = ["code", "version"]

@@ -94,7 +94,8 @@ def instrument_version_create(*, instrument: Instrument) -> Instrument:
         draft = versions.filter(status=Instrument.Status.DRAFT).exclude(pk=instrument.pk).order_by("-version").first()
         if draft is not None:
             raise ValidationError(
-                _("Version %(version)d of this instrument is already a draft: edit that one, or delete it first."),
+                _("Version %(version)d of this instrument is already a draft: edit that one, or delete it first "
+                  "(the action “Delete the selected drafts”)."),
                 code="draft_exists", params={"version": draft.version})
         number = max(versions.values_list("version", flat=True), default=0) + 1
         source = Instrument.objects.get(pk=instrument.pk)
@@ -127,6 +128,17 @@ def _unsaved(row, **changes):
     for name, value in changes.items():
         setattr(row, name, value)
     return row
+
+
+def instrument_draft_delete(*, instrument: Instrument) -> None:
+    """Delete a draft version that no wave uses, with its sections, scales, options, blocks and questions."""
+    if instrument.status != Instrument.Status.DRAFT:
+        raise ValidationError(_("Only a draft version can be deleted."), code="not_draft")
+    if instrument.waves.exists():
+        raise ValidationError(_("This draft is used by a wave; change the wave's instrument first."), code="in_use")
+    with transaction.atomic():
+        Question.objects.filter(instrument=instrument).delete()  # before the scales they protect
+        instrument.delete()
 
 
 def instrument_publish(*, instrument: Instrument) -> Instrument:

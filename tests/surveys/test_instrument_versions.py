@@ -96,6 +96,17 @@ def test_a_second_draft_of_the_same_instrument_is_refused(answered):
     assert exc.value.code == "draft_exists"
 
 
+def test_a_draft_no_wave_uses_can_be_deleted(answered, admin_client):
+    new = services.instrument_version_create(instrument=answered)
+    with pytest.raises(ValidationError):
+        services.instrument_draft_delete(instrument=answered)
+    r = admin_client.post(reverse("admin:surveys_instrument_changelist"),
+                          {"action": "delete_drafts", "_selected_action": [new.pk, answered.pk]}, follow=True)
+    assert r.status_code == 200 and "Only a draft version can be deleted." in r.content.decode()
+    assert list(Instrument.objects.filter(code=answered.code)) == [answered]
+    assert not Question.objects.filter(instrument_id=new.pk).exists()
+
+
 def test_the_draft_can_be_edited_and_the_next_wave_uses_it(answered, open_wave):
     new = services.instrument_version_create(instrument=answered)
     section = Section.objects.get(instrument=new, code="readiness")
