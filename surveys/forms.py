@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .conventions import NO, YES
 from .models import Instrument, Option, Question, Scale, Section
+from .text import CleanCharField
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
@@ -51,19 +52,28 @@ def create_single_field(question: Question, options: Sequence[Option]) -> forms.
     )
 
 
+class CodesField(forms.TypedMultipleChoiceField):
+    """The option codes chosen, each once and in ascending order (a form or an autosave that sends
+    a code twice stores it once)."""
+
+    def _coerce(self, value: Any) -> Any:
+        value = super()._coerce(value)
+        return sorted(set(value)) if isinstance(value, list) else value
+
+
 def create_multiple_field(question: Question, options: Sequence[Option]) -> forms.Field:
-    return forms.TypedMultipleChoiceField(
+    return CodesField(
         choices=_choices(options), coerce=_int_coerce, empty_value=[],
         widget=forms.CheckboxSelectMultiple, **_common(question),
     )
 
 
 def create_text_field(question: Question, options: Sequence[Option]) -> forms.Field:
-    return forms.CharField(max_length=question.max_length or TEXT_MAX, **_common(question))
+    return CleanCharField(max_length=question.max_length or TEXT_MAX, **_common(question))
 
 
 def create_long_text_field(question: Question, options: Sequence[Option]) -> forms.Field:
-    return forms.CharField(
+    return CleanCharField(
         max_length=question.max_length or LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}), **_common(question),
     )
 
@@ -146,7 +156,7 @@ def initial_from_answers(questions: Sequence[Question], stored: dict[int, Any]) 
 
 class InvitationCreateForm(forms.Form):
     count = forms.IntegerField(label=_("Number of invitations"), min_value=1, max_value=100_000, initial=10)
-    labels = forms.CharField(
+    labels = CleanCharField(
         label=_("Labels or e-mails (optional, one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("When given, one invitation is created for each line; lines containing “@” are stored as e-mails."),
     )
@@ -179,8 +189,8 @@ class WaveQuestionAddForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=Question.Type.choices)
     scale = forms.ModelChoiceField(label=_("Scale"), queryset=Scale.objects.none(), required=False,
                                    help_text=_("Options for choice questions."))
-    text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 2}))
-    text_ru = forms.CharField(label=_("Text (Russian)"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_en = CleanCharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_ru = CleanCharField(label=_("Text (Russian)"), widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(
         label=_("I understand: the responses already in will have this question missing (not asked), and the "
                 "question is optional for the responses still in progress."),

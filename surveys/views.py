@@ -120,14 +120,19 @@ def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
                            title=_("Invitation required"))
     if response is not None and response.is_completed:
         return redirect("surveys:thanks", slug=wave.slug)
+    start_key = f"surveys.start.{wave.pk}"
     if request.method == "POST":
         if response is None:
-            started = services.response_start(wave=wave, language=_language())
+            # The key the entry page put in the session: a double click, or twenty, start one response.
+            started = services.response_start(wave=wave, language=_language(),
+                                               start_key=request.session.get(start_key))
             response = started.response
             _remember(request, wave, response)
             request.session[f"surveys.resume.{response.pk}"] = started.resume_token
         structure = selectors.wave_structure(wave=wave)
         return redirect(_continue_url(structure, response))
+    if response is None and start_key not in request.session:
+        request.session[start_key] = services.new_token()
     return render(request, "surveys/wave_entry.html", {"wave": wave, "response": response})
 
 

@@ -14,7 +14,7 @@ def publish_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0008_option_missing'),
+        ('surveys', '0009_repair_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
