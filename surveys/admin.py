@@ -220,7 +220,8 @@ class InstrumentAdmin(admin.ModelAdmin):
         fixed = ["version", "status", "previous"]
         if obj and obj.has_answers():
             return ["code", "kind", *fixed]
-        return ["code", *fixed] if obj and obj.waves.exists() else fixed
+        # a version's code ties it to its other versions; a used code is the one exports carry
+        return ["code", *fixed] if obj and (obj.previous_id or obj.version > 1 or obj.waves.exists()) else fixed
 
 
 class WaveOptionSetForm(CheckedModelForm):

@@ -242,6 +242,8 @@ def test_admin_new_version_action_creates_an_editable_draft(answered, admin_clie
                           {"action": "create_new_version", "_selected_action": [answered.pk]}, follow=True)
     new = Instrument.objects.get(code=answered.code, version=2)
     assert r.status_code == 200 and "version 2 created as a draft" in r.content.decode()
+    form = admin_client.get(reverse("admin:surveys_instrument_change", args=[new.pk])).context["adminform"].form
+    assert "code" not in form.fields  # the draft keeps the code of its versions
     section = Section.objects.get(instrument=new, code="readiness")
     r = admin_client.post(reverse("admin:surveys_question_add"), {
         "instrument": new.pk, "section": section.pk, "code": "new_q", "type": "text", "required": "on",
@@ -327,6 +329,22 @@ def test_admin_page_adds_a_question_to_a_running_wave_only_when_confirmed(answer
     assert QuestionAddition.objects.filter(question=question, wave=open_wave).exists()
     r = admin_client.post(url, {**data, "confirm": "on"})  # the code is taken now: a message, no 500
     assert r.status_code == 200 and "already has a question" in r.content.decode()
+
+
+def test_admin_add_question_page_says_what_is_wrong_with_bad_input(answered, open_wave, cluster_managers,
+                                                                   admin_client):
+    url = reverse("admin:surveys_wave_add_question", args=[open_wave.pk])
+    section = Section.objects.get(instrument=answered, code="readiness")
+    data = {"section": section.pk, "code": "support", "type": "single", "text_en": "Support?",
+            "text_ru": "Поддержка?", "confirm": "on"}
+    r = admin_client.post(url, data)  # a choice question without a scale
+    assert r.status_code == 200 and "A choice question needs a scale." in r.content.decode()
+    foreign = Section.objects.filter(instrument=cluster_managers).first()
+    r = admin_client.post(url, {**data, "type": "text", "section": foreign.pk})  # not a section of this version
+    assert r.status_code == 200 and "Select a valid choice" in r.content.decode()
+    r = admin_client.post(url, {**data, "type": "text", "code": "not a code!"})
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert not Question.objects.filter(code="support").exists() and not QuestionAddition.objects.exists()
 
 
 def test_admin_add_question_page_of_a_closed_wave_says_why_not(answered, open_wave, admin_client):
