@@ -2,8 +2,15 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import importlib
+
 from django.conf import settings
 from django.db import migrations, models
+
+
+def grant_admins(apps, schema_editor):
+    """The Admins group gets the new admin-site permissions (blocks, the record of added questions)."""
+    importlib.import_module("surveys.migrations.0007_admins_permissions").grant(apps, schema_editor)
 
 
 def publish_existing(apps, schema_editor):
@@ -81,4 +88,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='question_additions', to='surveys.wave'),
         ),
         migrations.RunPython(publish_existing, migrations.RunPython.noop),
+        migrations.RunPython(grant_admins, migrations.RunPython.noop),
     ]

@@ -362,3 +362,18 @@ def test_admin_version_pages_load_in_both_languages(answered, open_wave, admin_c
                 reverse("admin:surveys_wave_add_question", args=[open_wave.pk]), reverse("admin:surveys_wave_add"),
                 reverse("admin:surveys_questionaddition_changelist")):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_a_member_of_admins_adds_a_question_and_reads_the_record(answered, open_wave, client, make_user):
+    from surveys.roles import ADMINS
+
+    client.force_login(make_user(ADMINS, is_staff=True))
+    url = reverse("admin:surveys_wave_add_question", args=[open_wave.pk])
+    section = Section.objects.get(instrument=answered, code="readiness")
+    r = client.post(url, {"section": section.pk, "code": "support", "type": "text", "text_en": "Support?",
+                          "text_ru": "Поддержка?", "confirm": "on"})
+    assert r.status_code == 302
+    page = client.get(reverse("admin:surveys_questionaddition_changelist"))
+    assert page.status_code == 200 and "support" in page.content.decode()
+    change = client.get(reverse("admin:surveys_instrument_change", args=[answered.pk])).content.decode()
+    assert "blocks-TOTAL_FORMS" in change
