@@ -77,12 +77,18 @@ def option_update(*, option: Option, **fields: Any) -> Option:
 
 # --- instrument versions --------------------------------------------------------------------
 
-def _copy(row, **changes):
+def _unsaved(row, **changes):
+    """``row`` as a new, unsaved row with every field copied but the primary key and ``changes``."""
     row.pk = None
     row.id = None
     row._state.adding = True
     for name, value in changes.items():
         setattr(row, name, value)
+    return row
+
+
+def _copy(row, **changes):
+    row = _unsaved(row, **changes)
     row.save()
     return row
 
@@ -123,15 +129,6 @@ def instrument_version_create(*, instrument: Instrument) -> Instrument:
             for q in Question.objects.filter(instrument=source)
         ])
     return new
-
-
-def _unsaved(row, **changes):
-    row.pk = None
-    row.id = None
-    row._state.adding = True
-    for name, value in changes.items():
-        setattr(row, name, value)
-    return row
 
 
 def instrument_draft_delete(*, instrument: Instrument) -> None:
