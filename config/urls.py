@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from config.views import staff_home
 
 urlpatterns = [
+    # browsers ask for /favicon.ico on pages that name no icon (the admin's): no 404 in the console
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     # The admin's login page shows "Forgotten your password?" when this name exists;
     # it leads to the same reset pages as /accounts/password_reset/.
     path("admin/password_reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),

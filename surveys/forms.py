@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .conventions import NO, YES
-from .models import Option, Question
+from .models import Instrument, Option, Question, Scale, Section
 from .text import CleanCharField
 
 TEXT_MAX = 500
@@ -262,3 +262,33 @@ class InvitationCreateForm(forms.Form):
                                       params={"line": number})
         return lines
 
+
+
+class WaveQuestionAddForm(forms.Form):
+    """A question added to a running wave (``services.wave_question_add``): always optional, and
+    only with the confirmation of what happens to the responses already in."""
+
+    section = forms.ModelChoiceField(label=_("Section"), queryset=Section.objects.none())
+    code = forms.SlugField(label=_("Code"), max_length=64, help_text=_("The variable name in every export."))
+    type = forms.ChoiceField(label=_("Type"), choices=Question.Type.choices)
+    scale = forms.ModelChoiceField(label=_("Scale"), queryset=Scale.objects.none(), required=False,
+                                   help_text=_("Options for choice questions."))
+    text_en = CleanCharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_ru = CleanCharField(label=_("Text (Russian)"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("I understand: the responses already in will have this question missing (not asked), and the "
+                "question is optional for the responses still in progress."),
+        error_messages={"required": _("Confirm what happens to the responses already in.")})
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["section"].queryset = Section.objects.filter(instrument=instrument).order_by("order")
+        self.fields["scale"].queryset = Scale.objects.filter(instrument=instrument).order_by("code")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if Question.objects.filter(instrument=self.instrument, code=code).exists():
+            raise ValidationError(_("The instrument already has a question “%(code)s”."), code="code_taken",
+                                  params={"code": code})
+        return code

@@ -180,24 +180,3 @@ def visibility(sections: Iterable[tuple[Any, Any, Sequence[tuple[str, Any]]]], a
         shown_sections[key] = section_on and any_on
     return shown_questions, shown_sections
 
-
-def instrument_conditions_check(instrument_id: int, *, question=None, section=None) -> None:
-    """``conditions_check`` on an instrument as stored, with ``question`` or ``section`` (being
-    saved, perhaps moved or new) in place of its stored row."""
-    from .models import Question, Section
-
-    sections = {s.pk: s for s in Section.objects.filter(instrument_id=instrument_id)}
-    if section is not None:
-        sections[section.pk or 0] = section
-    questions = [q for q in Question.objects.filter(instrument_id=instrument_id) if question is None or q.pk != question.pk]
-    if question is not None:
-        questions.append(question)
-    by_section: dict[Any, list] = {key: [] for key in sections}
-    for q in questions:
-        by_section.setdefault(q.section_id, []).append(q)
-    ordered = sorted(sections.items(), key=lambda kv: (kv[1].order, kv[0]))
-    conditions_check([
-        (s.title, s.condition, [(q.code, q.type, q.condition)
-                                for q in sorted(by_section.get(key, []), key=lambda q: (q.order, q.pk or 0))])
-        for key, s in ordered
-    ])

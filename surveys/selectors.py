@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from . import logic
-from .models import Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
+from .models import Instrument, Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
 
 
 @dataclass
@@ -88,6 +88,17 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
         if option_set.question_id in options and allowed:
             options[option_set.question_id] = [o for o in options[option_set.question_id] if o.pk in allowed]
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def instrument_latest_get(*, code: str) -> Instrument | None:
+    """The version of ``code`` loaders and new waves use: the latest published one (else the latest)."""
+    versions = Instrument.objects.filter(code=code).order_by("-version")
+    return versions.filter(status=Instrument.Status.PUBLISHED).first() or versions.first()
+
+
+def instrument_versions(*, code: str) -> list[Instrument]:
+    """Every version of an instrument, oldest first."""
+    return list(Instrument.objects.filter(code=code).order_by("version"))
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:

@@ -2,7 +2,10 @@
 review, submit, thank-you. Views validate and call services; they compute nothing."""
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -366,3 +369,86 @@ def response_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     if response is None or not response.is_completed:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/thanks.html", {"wave": wave})
+
+
+# --- preview: the questionnaire as a respondent sees it, for admins and researchers; nothing is stored --
+
+PREVIEW_PERMISSIONS = ("surveys.change_wave", "surveys.analyse_waves")
+
+
+def _preview_wave(request: HttpRequest, slug: str) -> Wave:
+    """Any wave (drafts and interview guides too) for a user who may run or analyse waves."""
+    if not any(request.user.has_perm(perm) for perm in PREVIEW_PERMISSIONS):
+        raise AccessDenied(_("Only admins and researchers can preview a questionnaire."),
+                           title=_("Preview not allowed"))
+    wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
+    if wave is None:
+        raise PageNotFound(_("There is no wave at this address."), title=_("Wave not found"))
+    return wave
+
+
+def _preview_login(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _preview_step_url(wave: Wave, index: int) -> str:
+    return reverse("surveys:preview_step", kwargs={"slug": wave.slug, "step": index + 1})
+
+
+@require_http_methods(["GET"])
+@_preview_login
+def wave_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    return render(request, "surveys/preview_start.html", {
+        "wave": wave, "preview": True, "total": len(structure.sections),
+        "first_url": _preview_step_url(wave, 0) if structure.sections else "",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@_preview_login
+def wave_preview_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
+    """One page of the questionnaire: answers are validated as a respondent's would be, then
+    forgotten; every page can be opened directly."""
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    index = step - 1
+    if not 0 <= index < len(structure.sections):
+        raise PageNotFound(_("This page of the survey does not exist."))
+    section = structure.sections[index]
+    questions = structure.questions[section.pk]
+    if request.method == "POST":
+        form = SectionForm(request.POST, questions=questions, options=structure.options)
+        if "back" in request.POST:
+            return redirect(_preview_step_url(wave, max(index - 1, 0)))
+        if form.is_valid():  # valid: go on, store nothing
+            if index + 1 >= len(structure.sections):
+                return redirect("surveys:preview_review", slug=wave.slug)
+            return redirect(_preview_step_url(wave, index + 1))
+    else:
+        form = SectionForm(questions=questions, options=structure.options)
+    total = len(structure.sections)
+    return render(request, "surveys/step.html", {
+        "wave": wave, "section": section, "form": form, "step": step, "total": total,
+        "progress": round(100 * index / total), "is_first": index == 0, "preview": True,
+        "pages": [(n, s.title) for n, s in enumerate(structure.sections, start=1)],
+    }, status=200 if request.method == "GET" or not form.errors else 422)
+
+
+@require_http_methods(["GET", "POST"])
+@_preview_login
+def wave_preview_review(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    rows = _review_rows(structure, {})
+    return render(request, "surveys/review.html", {
+        "wave": wave, "rows": rows, "total": len(structure.sections), "preview": True,
+        "submitted": request.method == "POST",
+    })

@@ -54,6 +54,7 @@ def needs(*allowed_roles: str) -> dict[str, str]:
 EXPECTED: dict[str, dict[str, str]] = {
     # --- respondents (surveys/urls.py); the wave is invitation-only ------------------
     "surveys:home": PUBLIC,
+    "favicon.ico": expect("redirect"),  # to the static favicon
     "staff_home": expect("redirect", anonymous="login", respondent="login"),  # to each role's home
     "surveys:wave_entry": expect("forbidden", respondent="ok"),  # "Invitation required" without one
     "surveys:resume": expect("redirect"),  # a valid resume link continues the response
@@ -62,6 +63,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "surveys:saved": expect("redirect", respondent="ok"),
     "surveys:thanks": expect("redirect"),  # not submitted yet
     "surveys:invitation": expect("redirect"),  # a valid link starts (or resumes) its response
+    "surveys:preview": needs("researcher", "admin"),  # the questionnaire as a respondent sees it; stores nothing
+    "surveys:preview_step": needs("researcher", "admin"),
+    "surveys:preview_review": needs("researcher", "admin"),
     # --- the researcher's workspace (analysis/urls.py) ------------------------------------
     "analysis:index": needs("researcher", "admin"),
     "analysis:compare": needs("researcher", "admin"),
@@ -124,12 +128,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     **{  # models with no object in the world: the admin says so and goes back to the list
         f"admin:{model}_{view}": ADMIN_REDIRECT
-        for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment")
+        for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
+                      "surveys_questionaddition")
         for view in ("history", "delete", "change")
     },
     "admin:interviews_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
     **{f"admin:{model}_changelist": ADMIN_ONLY
-       for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment")},
+       for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
+                     "surveys_questionaddition")},
     **{
         f"admin:{model}_add": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
@@ -145,6 +151,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin:surveys_response_add": ADMIN_FORBIDDEN,  # responses come from respondents only
     "admin:auth_user_password_change": ADMIN_ONLY,
     "admin:surveys_wave_invitations": ADMIN_ONLY,
+    "admin:surveys_wave_add_question": ADMIN_ONLY,  # the world's wave is open: the page with its confirmation
+    "admin:surveys_questionaddition_add": ADMIN_FORBIDDEN,  # recorded by the wave's "add a question" page only
     # django-axes' login attempts (read-only; deleting one unlocks): none in the world
     **{f"admin:axes_{model}_{view}": ADMIN_REDIRECT
        for model in ("accessattempt", "accesslog", "accessfailurelog") for view in ("history", "delete", "change")},
@@ -158,7 +166,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
                            ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
                            ("coding", "coding"), ("coding", "codingdecision"), ("interviews", "interview"),
-                           ("interviews", "interviewerassignment"))
+                           ("interviews", "interviewerassignment"), ("surveys", "questionaddition"))
     },
 }
 

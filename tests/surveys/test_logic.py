@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from surveys.instruments import instrument_import
 from surveys.logic import conditions_check, evaluate, referenced, visibility
@@ -91,7 +91,7 @@ def test_a_hidden_question_counts_as_unanswered_after_it():
     ("first = 1", "a condition is an object"),
 ])
 def test_invalid_conditions_are_refused_naming_the_question(condition, message):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         conditions_check([("Page", None, [("first", "single", None), ("itself", "text", condition),
                                           ("later", "text", None)])])
     text = caught.value.messages[0]
