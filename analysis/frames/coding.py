@@ -36,13 +36,13 @@ def coding_frame(wave: Wave, question_code: str) -> pd.DataFrame:
     finished codings of completed responses whose codings are complete count (every coding the
     codebook requires is finished: a half-coded unit's codes reach nobody but its coder); units
     are ordered as the interviews were started, codes in codebook order. A finished coding that
-    applied no code has no row: use ``coded_units`` for the units each coder coded. Three queries
+    applied no code has no row: use ``coded_units`` for the units each coder coded. Two queries
     whatever the size.
 
     Raises ``ValueError`` when the wave's guide has no codebook for ``question_code``.
     """
     codebook = _codebook(wave, question_code)
-    complete = coding_selectors.complete_unit_ids(codebook=codebook, wave=wave)
+    complete = coding_selectors.complete_unit_queryset(codebook=codebook, wave=wave)
     rows = (AppliedCode.objects.filter(
         coding__response_id__in=complete, coding__codebook=codebook, coding__status=Coding.Status.FINISHED,
         coding__response__wave=wave, coding__response__status=Response.Status.COMPLETED,
@@ -59,7 +59,7 @@ def coded_units(wave: Wave, question_code: str) -> pd.DataFrame:
     """Every finished coding of the units whose codings are complete: one row per unit x coder
     (columns ``unit``, ``coder``), including codings that applied no code."""
     codebook = _codebook(wave, question_code)
-    complete = coding_selectors.complete_unit_ids(codebook=codebook, wave=wave)
+    complete = coding_selectors.complete_unit_queryset(codebook=codebook, wave=wave)
     rows = (Coding.objects.filter(response_id__in=complete, codebook=codebook, status=Coding.Status.FINISHED,
                                   response__wave=wave,
                                   response__status=Response.Status.COMPLETED)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from surveys.conventions import coded_question_pairs
@@ -146,18 +146,24 @@ def coding_count(*, codebook: Codebook, response: Response) -> int:
 
 # --- consensus --------------------------------------------------------------------------
 
-def complete_unit_ids(*, codebook: Codebook, wave: Wave | None = None, responses=None) -> set[int]:
-    """Response pks of the units whose codings are complete: as many finished codings as the
-    codebook requires and none unfinished. Only these units' codes are ever shown to anyone but
-    their own coder (consensus, agreement, admin). One query."""
+def complete_unit_queryset(*, codebook: Codebook, wave: Wave | None = None, responses=None) -> QuerySet:
+    """The response ids (``response_id``) of the units whose codings are complete: as many finished
+    codings as the codebook requires and none unfinished. Only these units' codes are ever shown to
+    anyone but their own coder (consensus, agreement, admin). A queryset, to use as a subquery."""
     codings = Coding.objects.filter(codebook=codebook)
     if wave is not None:
         codings = codings.filter(response__wave=wave)
     if responses is not None:
         codings = codings.filter(response__in=responses)
-    rows = codings.values("response_id").annotate(
-        n=Count("pk"), done=Count("pk", filter=Q(status=Coding.Status.FINISHED)))
-    return {r["response_id"] for r in rows if r["n"] == r["done"] and r["done"] >= codebook.required_codings}
+    return (codings.order_by().values("response_id")
+            .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=Coding.Status.FINISHED)))
+            .filter(n=F("done"), done__gte=codebook.required_codings).values("response_id"))
+
+
+def complete_unit_ids(*, codebook: Codebook, wave: Wave | None = None, responses=None) -> set[int]:
+    """``complete_unit_queryset`` as a set of response pks. One query."""
+    return set(complete_unit_queryset(codebook=codebook, wave=wave, responses=responses)
+               .values_list("response_id", flat=True))
 
 
 def unit_is_complete(*, codebook: Codebook, response: Response) -> bool:
