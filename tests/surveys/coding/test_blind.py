@@ -392,3 +392,97 @@ def test_single_coding_correction_needs_a_researcher(make_interview, codebook, u
     r = login(users["researcher"]).post(unit_url("consensus_unit", interview), {"confirm": "1"})
     assert r.status_code == 302
     assert coding_selectors.final_codes(codebook=codebook, wave=interview_wave) == {interview.response.pk: {1}}
+
+
+# --- the pages stay valid in English and Russian ---------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Checker:
+    """Balanced tags, unique ids, labels and aria-describedby pointing at ids of the page."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.stack, self.ids, self.refs, self.problems = [], [], [], []
+        checker = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if attrs.get("id"):
+                    checker.ids.append(attrs["id"])
+                if tag == "label" and attrs.get("for"):
+                    checker.refs.append(attrs["for"])
+                for ref in (attrs.get("aria-describedby") or "").split():
+                    checker.refs.append(ref)
+                if tag not in VOID:
+                    checker.stack.append(tag)
+
+            def handle_endtag(self, tag):
+                if tag in VOID:
+                    return
+                if not checker.stack or checker.stack[-1] != tag:
+                    checker.problems.append(f"</{tag}> closes <{checker.stack[-1] if checker.stack else None}>")
+                    if tag in checker.stack:
+                        while checker.stack and checker.stack.pop() != tag:
+                            pass
+                else:
+                    checker.stack.pop()
+
+        Parser().feed(html)
+        if self.stack:
+            self.problems.append(f"unclosed {self.stack}")
+        duplicates = {i for i in self.ids if self.ids.count(i) > 1}
+        if duplicates:
+            self.problems.append(f"duplicate ids {sorted(duplicates)}")
+        missing = sorted(set(self.refs) - set(self.ids))
+        if missing:
+            self.problems.append(f"references to missing ids {missing}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_coding_and_correction_pages_are_valid_in_both_languages(lang, make_interview, codebook, users,
+                                                                 interview_wave):
+    interview = make_interview(TEXT)
+    code(codebook, interview.response, users["coder"], [1, 6], quote_for=6)
+    code(codebook, interview.response, users["coder2"], [1])
+    coding_services.final_codes_set(codebook=codebook, response=interview.response,
+                                    categories=[cat(codebook, 1)], user=users["admin"])
+    fresh = Interview.objects.get(pk=interview.pk)
+    interview_services.interview_answer_correct(interview=fresh, user=users["interviewer"],
+                                                base_version=fresh.version, question_code="added_value_text",
+                                                text="We start joint R&D projects.", reason="typo")
+    half = make_interview("Another answer.")
+    code(codebook, half.response, users["coder"], [2], finish=False)
+    pages = [
+        (users["researcher"], reverse("coding:consensus", kwargs={"slug": interview_wave.slug,
+                                                                  "question": "added_value"}), 200),
+        (users["researcher"], unit_url("consensus_unit", interview), 200),
+        (users["researcher"], unit_url("consensus_unit", half), 409),
+        (users["researcher"], reverse("coding:codebook", kwargs={"pk": codebook.pk}), 200),
+        (users["coder"], unit_url("unit", half), 200),
+        (users["coder"], unit_url("consensus_unit", interview), 403),
+        (users["admin"], unit_url("unit", interview), 403),  # the decider saw its codes
+        (users["interviewer"], reverse("interviews:edit", kwargs={"uuid": half.response.uuid}), 200),
+        (users["interviewer"], reverse("interviews:correct", kwargs={"uuid": half.response.uuid,
+                                                                     "question": "added_value_text"}), 200),
+        (users["interviewer"], reverse("interviews:correct", kwargs={"uuid": half.response.uuid,
+                                                                     "question": "local_notes"}), 403),
+    ]
+    russian = {"consensus": "Согласование", "correct": "Исправ", "unit": "Кодирование", "refused": "нечего исправлять"}
+    for user, url, status in pages:
+        client = login(user)
+        r = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+        assert r.status_code == status, (url, r.status_code)
+        html = r.content.decode()
+        assert f'lang="{lang}"' in html, url
+        assert not _Checker(html).problems, (url, _Checker(html).problems)
+        if lang == "ru":
+            assert any(word in html for word in russian.values()), url
+    r = login(users["researcher"]).post(reverse("coding:codebook_design", kwargs={"pk": codebook.pk}),
+                                        {"design": "single"}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert r.status_code == 422 and not _Checker(r.content.decode()).problems
+    if lang == "ru":
+        assert "схему кодирования больше нельзя изменить" in r.content.decode()
