@@ -96,6 +96,7 @@ def test_half_coded_unit_reaches_no_one_but_its_coder(half_coded, codebook, user
     wave = interview_wave
     coding_pages = [
         reverse("coding:home"),
+        reverse("coding:next", kwargs={"slug": wave.slug, "question": "added_value"}),
         reverse("coding:consensus", kwargs={"slug": wave.slug, "question": "added_value"}),
         unit_url("consensus_unit", interview),
         reverse("coding:codebook", kwargs={"pk": codebook.pk}),
@@ -139,6 +140,16 @@ def test_half_coded_unit_reaches_no_one_but_its_coder(half_coded, codebook, user
         assert [row for row in rows if row["response_id"] == str(interview.response.uuid)]
         for row in rows:
             assert all(row[f"added_value__{k}"] in ("", "0") for k in range(1, 8)), row
+    # the report page and Figure 1's table as downloaded: nothing counted, no agreement table
+    for role in ("researcher", "admin"):
+        client = login(users[role])
+        page = client.get(reverse("analysis:report", kwargs={"slug": wave.slug}))
+        assert page.status_code == 200 and not leaks(page.content.decode())
+        table = client.get(reverse("analysis:download", kwargs={"slug": wave.slug, "name": "figure1", "fmt": "csv"})
+                           + "?values=1").content.decode()
+        assert [int(float(r["count"])) for r in csv.DictReader(io.StringIO(table))] == [0] * 7, table
+        assert client.get(reverse("analysis:download", kwargs={"slug": wave.slug, "name": "agreement",
+                                                               "fmt": "csv"})).status_code == 404
     # Figure 1: no final codes, nothing counted
     counts = final_code_counts(wave, "added_value")
     assert counts["count"].sum() == 0 and counts.attrs["n_coded"] == 0
