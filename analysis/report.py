@@ -126,7 +126,7 @@ class Report:
 
 
 def _cached(wave_version: str, lang: str, name: str, compute: Callable[[], Any]) -> Any:
-    key = "analysis:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
+    key = "analysis:2:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -147,7 +147,10 @@ class _Builder:
         self.version = frames.wave_version(wave)
         self.variables = frames.variables(wave.instrument)
         self.roles = frames.roles(wave.instrument)
-        self.frame = frames.wave_frame(wave, lang=lang)
+        # every answer as given (frequencies, figures), and as the statistics take it: missing-value
+        # options ("Don't know", ...) are missing values there, said in each table's note
+        self.answers = frames.wave_frame(wave, lang=lang)
+        self.frame, self.excluded = frames.missing_as_na(self.answers, self.variables, lang)
         self.n = len(self.frame)
 
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -189,7 +192,7 @@ class _Builder:
         title = _("Figure %(number)d. %(label)s") % {"number": number, "label": self.question_label(question)}
         section = Section(key=f"figure{number}", title=title)
         try:
-            counts = coding_frames.figure_counts(self.wave, self.frame, self.variables, question, lang=self.lang)
+            counts = coding_frames.figure_counts(self.wave, self.answers, self.variables, question, lang=self.lang)
         except ValueError as exc:
             section.problems.append(str(exc))
             return section
@@ -286,7 +289,16 @@ class _Builder:
                      display=presentation.crosstab(result.counts, self.lang, self.label(by), self.label(item)),
                      note=self.crosstab_reading(result, item, by) + " " + _(
                          "Counts. Pearson's chi-square (no continuity correction), the likelihood ratio G², "
-                         "Cramér's V and, for sparse tables, Fisher's exact test."))
+                         "Cramér's V and, for sparse tables, Fisher's exact test.") + self.excluded_note(item, by))
+
+    def excluded_note(self, *names: str) -> str:
+        """" Left out as missing values: Don't know (Cluster member, n = 7)." or ""."""
+        parts = [_("%(option)s (%(variable)s, n = %(n)s)") % {"option": option, "variable": self.label(name),
+                                                              "n": style.integer(count, self.lang)}
+                 for name in names for option, count in self.excluded.get(name, {}).items() if count]
+        if not parts:
+            return ""
+        return " " + _("Left out as missing values: %(answers)s.") % {"answers": "; ".join(parts)}
 
     def crosstab_reading(self, result, item: str, by: str) -> str:
         """One sentence on the result, in the report's language."""
@@ -364,6 +376,8 @@ class _Builder:
                    if isinstance(data[c].dtype, pd.CategoricalDtype)}
         model_outcome = self.options.outcome or outcome
         n_note = _("n = %(n)d; %(dropped)d dropped for missing values.") % {"n": result.n, "dropped": result.n_dropped}
+        used = list(self.options.predictors) if chosen else [c for c in self.roles.covariates if c in self.frame]
+        n_note += self.excluded_note(model_outcome, *used)
         section.tables += [
             Table(name="ordinal_coefficients", title=_("Ordinal regression of %(outcome)s: coefficients") % {
                 "outcome": self.label(model_outcome)}, data=tables.coefficient_table(result), result=result,
@@ -457,11 +471,11 @@ class _Builder:
         for code in questions:
             options = [v for v in self.variables if v.question == code]
             if options[0].type == "multiple":
-                answered = self.frame[options[0].name].notna()
+                answered = self.answers[options[0].name].notna()
                 cases = int(answered.sum())
                 rows = []
                 for var in options:
-                    chosen = int(self.frame.loc[answered, var.name].fillna(0).sum())
+                    chosen = int(self.answers.loc[answered, var.name].fillna(0).sum())
                     rows.append((var.short(self.lang).rsplit(": ", 1)[-1], chosen,
                                  100 * chosen / cases if cases else float("nan")))
                 data = pd.DataFrame(rows, columns=["option", "n", "percent_of_cases"])
@@ -470,16 +484,21 @@ class _Builder:
                 note = _("Several answers allowed: %% of the %(cases)d respondents who answered; the percentages can "
                          "sum to more than 100.") % {"cases": cases}
             else:
-                column = self.frame[code]
+                column = self.frame[code]  # missing-value options are missing here
                 valid = int(column.notna().sum())
-                counts = column.value_counts(sort=False)
+                counts = self.answers[code].value_counts(sort=False)
                 rows = [(str(level), int(counts.get(level, 0)),
                          100 * counts.get(level, 0) / valid if valid else float("nan"))
                         for level in column.cat.categories]
+                left_out = self.excluded.get(code, {})
+                rows += [(option, count, float("nan")) for option, count in left_out.items()]
                 data = pd.DataFrame(rows, columns=["option", "n", "percent_of_valid"])
-                missing = self.n - valid
+                missing = self.n - valid - sum(left_out.values())
                 display = presentation.frequencies(rows, self.lang, missing=missing, cases=False)
                 note = _("%% of the %(valid)d valid answers.") % {"valid": valid}
+                if left_out:
+                    note += " " + _("%(options)s: a missing value, not counted in the percentages.") % {
+                        "options": ", ".join(left_out)}
             data.attrs["missing"] = missing
             section.tables.append(Table(name=f"freq_{code}", title=self.label(code), data=data, display=display,
                                         note=note + " " + _respondents(self.wave.instrument, self.n) + "."))

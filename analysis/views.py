@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.views import message_page
 from surveys.models import Wave
 from surveys.roles import ANALYSE_WAVES, permission_required
 
@@ -57,9 +58,32 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/compare.html", context, status=400 if form.errors else 200)
 
 
+def _refused(*forms_) -> list[str]:
+    """The messages of the bound forms that refused the query's choices (unknown columns, ...)."""
+    return [f"{form.fields[name].label if name in form.fields else ''}: {error}".lstrip(": ")
+            for form in forms_ if form.is_bound and not form.is_valid()
+            for name, errors in form.errors.items() for error in errors]
+
+
 def _report(request: HttpRequest, wave: Wave, **kwargs):
     options, crosstab_form, model_form = report_options(request.GET, wave, _lang())
     return report_build(wave, lang=_lang(), options=options, **kwargs), crosstab_form, model_form
+
+
+def _download_report(request: HttpRequest, wave: Wave):
+    """The report a download is cut from; a query naming unknown columns is refused (400), never
+    answered with the default table under the asked-for name."""
+    options, crosstab_form, model_form = report_options(request.GET, wave, _lang())
+    refused = _refused(crosstab_form, model_form)
+    if refused:
+        raise BadQuery(refused)
+    return report_build(wave, lang=_lang(), options=options)
+
+
+class BadQuery(Exception):
+    def __init__(self, messages_: list[str]) -> None:
+        super().__init__("; ".join(messages_))
+        self.messages = messages_
 
 
 @require_GET
@@ -73,13 +97,22 @@ def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "analysis/report.html", {
         "wave": wave, "report": report, "n": report.n, "crosstab_form": crosstab_form, "model_form": model_form,
         "split_choices": split_choices(report), "query": request.GET.urlencode(),
-    })
+    }, status=400 if _refused(crosstab_form, model_form) else 200)
 
 
 @require_GET
 @permission_required(ANALYSE_WAVES)
 def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
     wave = _wave(slug)
+    try:
+        return _download(request, wave, name, fmt)
+    except BadQuery as exc:
+        return message_page(request, title=_("This download cannot be made"),
+                            message=_("The address asks for a table the wave does not have: %(reasons)s")
+                            % {"reasons": " ".join(exc.messages)}, status=400)
+
+
+def _download(request: HttpRequest, wave: Wave, name: str, fmt: str) -> HttpResponse:
     if name == "data" and fmt == "csv":  # ?bom=1: the CSV for Excel; ?free_text=0: without free-text answers
         response = StreamingHttpResponse(
             exports.csv_rows(wave, bom=request.GET.get("bom") == "1", free_text=request.GET.get("free_text") != "0"),
@@ -95,19 +128,19 @@ def download(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpRespon
     if name == "codebook" and fmt == "json":
         return _attachment(exports.codebook_json(wave).encode(), f"{wave.slug}-codebook.json", "json")
     if name == "report" and fmt == "docx":
-        report, _forms, _model_form = _report(request, wave)
+        report = _download_report(request, wave)
         return _attachment(documents.report_docx(report), f"{wave.slug}-report.docx", "docx")
     if name == "bundle" and fmt == "zip":
         report = report_build(wave, lang=_lang(), all_crosstabs=True)
         return _attachment(bundle.bundle_zip(report, free_text=request.GET.get("free_text") == "1"),
                            f"{wave.slug}-report.zip", "zip")
     if name.startswith("figure-") and fmt in figures.FORMATS:
-        report, _forms, _model_form = _report(request, wave)
+        report = _download_report(request, wave)
         figure = report.figure(name.removeprefix("figure-"))
         if figure is not None:
             return _attachment(figure.render(fmt), f"{wave.slug}-{name}.{fmt}", fmt)
     elif fmt in documents.TABLE_FORMATS:
-        report, _forms, _model_form = _report(request, wave)
+        report = _download_report(request, wave)
         table = report.table(name)
         if table is not None:
             return _attachment(documents.table_bytes(table, fmt, values=request.GET.get("values") == "1"),

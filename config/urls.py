@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.views import staff_home
+
 urlpatterns = [
     # The admin's login page shows "Forgotten your password?" when this name exists;
     # it leads to the same reset pages as /accounts/password_reset/.
@@ -10,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # login, logout, password_change, password_reset (+ done/confirm/complete): the
     # templates are in templates/registration/; logins are throttled by django-axes.
+    path("accounts/home/", staff_home, name="staff_home"),  # each role's home, after logging in
     path("accounts/", include("django.contrib.auth.urls")),
     path("analysis/", include("analysis.urls")),
     path("interviews/", include("surveys.interviews.urls")),

@@ -365,6 +365,8 @@ def cluster_managers_rows(seed: int = CM_SEED) -> list[dict[str, object]]:
                     row["local_notes"] = str(_pick(rng, LOCAL_NOTES[lang]))
             if row["international"]:
                 row["international_via_members"] = int(rng.random() < 0.6)
+            if row["sustainable_without_project_funds"] == 1:  # the guide asks only the others (its logic)
+                del row["expected_funding"]
             if i in sustain_no:
                 row["financing_notes"] = str(_pick(rng, FINANCING_NO[lang]))
             rows.append(row)

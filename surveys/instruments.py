@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .logic import instrument_conditions_check
 from .models import Block, Instrument, Option, Question, Scale, Section
 
 LANGS = ("en", "ru")
@@ -52,6 +53,7 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
             Block.objects.update_or_create(instrument=instrument, code=b["code"],
                                            defaults={"order": order, **_texts(b, "label", required=True)})
         scales: dict[str, Scale] = {}
+        specify_texts: dict[tuple[str, int], Any] = {}  # (scale, option code) -> the text field's prompt
         for s in data.get("scales", []):
             scale, _c = Scale.objects.update_or_create(
                 instrument=instrument, code=s["code"],
@@ -61,12 +63,15 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
             for order, o in enumerate(s.get("options", [])):
                 Option.objects.update_or_create(
                     scale=scale, code=int(o["code"]), defaults={"order": order, "missing": bool(o.get("missing", False)),
-                              **_texts(o, "label", required=True)},
+                              "specify": bool(o.get("specify")), **_texts(o, "label", required=True)},
                 )
+                if o.get("specify"):
+                    specify_texts[(scale.code, int(o["code"]))] = o["specify"]
         for s_order, s in enumerate(data.get("sections", [])):
             section, _c = Section.objects.update_or_create(
                 instrument=instrument, code=s["code"],
-                defaults={"order": s_order, **_texts(s, "title", required=True), **_texts(s, "intro")},
+                defaults={"order": s_order, "condition": s.get("condition") or None, "grid": bool(s.get("grid")),
+                          **_texts(s, "title", required=True), **_texts(s, "intro")},
             )
             for q_order, q in enumerate(s.get("questions", [])):
                 if q.get("type") not in question_types:
@@ -74,17 +79,54 @@ def instrument_import(*, data: dict[str, Any]) -> Instrument:
                 scale_code = q.get("scale")
                 if scale_code and scale_code not in scales:
                     raise ValidationError(f"{q['code']}: unknown scale {scale_code!r}.")
-                Question.objects.update_or_create(
+                question, _c = Question.objects.update_or_create(
                     instrument=instrument, code=q["code"],
                     defaults={
                         "section": section, "type": q["type"], "required": bool(q.get("required", True)),
-                        "order": q_order, "scale": scales.get(scale_code) if scale_code else None,
+                        "order": 2 * q_order, "scale": scales.get(scale_code) if scale_code else None,
                         "group": q.get("group", ""), "role": _role(q), "min_value": q.get("min"), "max_value": q.get("max"),
-                        "max_length": q.get("max_length"),
+                        "max_length": q.get("max_length"), "condition": q.get("condition") or None,
                         **_texts(q, "text", required=True), **_texts(q, "help"), **_texts(q, "label"),
                     },
                 )
+                if scale_code:
+                    _specify_questions(question, specify_texts, scale_code)
+        instrument_conditions_check(instrument.pk)  # refuses the whole load, naming the question
     return instrument
+
+
+SPECIFY_SUFFIX = "__other"
+
+
+def specify_code(question_code: str) -> str:
+    """The code of the text question of a choice question's "Other, please specify" option."""
+    return f"{question_code}{SPECIFY_SUFFIX}"
+
+
+def _specify_questions(question: Question, specify_texts: dict[tuple[str, int], Any], scale_code: str) -> None:
+    """The text question each "please specify" option of ``question``'s scale asks: ``<code>__other``,
+    right after it, shown and required when the option is chosen (a condition, as any other)."""
+    options = [(code, text) for (scale, code), text in specify_texts.items() if scale == scale_code]
+    if len(options) > 1:
+        raise ValidationError(f"{question.code}: scale {scale_code!r} has more than one option that asks to "
+                              "specify; one per scale is allowed.")
+    for option_code, text in options:
+        texts = text if isinstance(text, dict) else {"en": str(text), "ru": str(text)}
+        if not all(texts.get(lang) for lang in LANGS):
+            raise ValidationError(f"{question.code}: the 'specify' text of option {option_code} needs a text in "
+                                  f"every language ({', '.join(LANGS)}).")
+        op = "selected" if question.type == Question.Type.MULTIPLE else "eq"
+        Question.objects.update_or_create(
+            instrument=question.instrument, code=specify_code(question.code),
+            defaults={
+                "section": question.section, "type": Question.Type.TEXT, "required": True,
+                "order": question.order + 1, "scale": None, "group": "", "role": "", "specify_for": question,
+                "condition": {"q": question.code, "op": op, "value": option_code},
+                **{f"text_{lang}": texts[lang] for lang in LANGS},
+                **{f"label_{lang}": f"{question.label_en if lang == 'en' else question.label_ru or question.label_en}"
+                                    f" ({texts[lang].rstrip(':').lower()})" for lang in LANGS},
+            },
+        )
 
 
 def instrument_import_file(*, path: Path) -> Instrument:

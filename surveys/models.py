@@ -100,6 +100,10 @@ class Option(TranslatedMixin, models.Model):
         _("missing-value option"), default=False,
         help_text=_("A non-answer such as “Don't know”, “Unsure” or “Refused”: declared as a "
                     "user-missing value in the SPSS and Stata files and in the codebook."))
+    specify = models.BooleanField(
+        _("asks to specify"), default=False,
+        help_text=_("“Other, please specify”: choosing this option shows a required text field, stored and "
+                    "exported as the text question <code>__other (added when the instrument is loaded)."))
 
     class Meta:
         ordering = ["scale", "order", "code"]
@@ -149,6 +153,14 @@ class Section(TranslatedMixin, models.Model):
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    condition = models.JSONField(
+        _("display condition"), null=True, blank=True,
+        help_text=_("Shown only when this holds on earlier answers, e.g. {\"q\": \"cluster_member\", \"op\": "
+                    "\"eq\", \"value\": 1} (docs/instruments.md, “Questionnaire logic”)."))
+    grid = models.BooleanField(
+        _("items as a grid"), default=False,
+        help_text=_("Show consecutive questions on one scale as one grid (a table on wide screens, stacked on "
+                    "phones)."))
 
     class Meta:
         ordering = ["instrument", "order"]
@@ -166,6 +178,11 @@ class Section(TranslatedMixin, models.Model):
     @property
     def intro(self) -> str:
         return self.translated("intro")
+
+    def clean(self) -> None:
+        if self.instrument_id:
+            from .logic import instrument_conditions_check
+            instrument_conditions_check(self.instrument_id, section=self)
 
 
 class Question(TranslatedMixin, models.Model):
@@ -219,6 +236,14 @@ class Question(TranslatedMixin, models.Model):
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    condition = models.JSONField(
+        _("display condition"), null=True, blank=True,
+        help_text=_("Shown only when this holds on earlier answers, e.g. {\"q\": \"cluster_member\", \"op\": "
+                    "\"eq\", \"value\": 1} (docs/instruments.md, “Questionnaire logic”)."))
+    specify_for = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="specify_questions",
+        verbose_name=_("specifies the answer to"),
+        help_text=_("The text question of an “Other, please specify” option of this choice question."))
 
     class Meta:
         ordering = ["instrument", "section__order", "order"]
@@ -248,6 +273,12 @@ class Question(TranslatedMixin, models.Model):
         if self.scale_id and self.section_id and self.scale.instrument_id != self.section.instrument_id:
             raise ValidationError({"scale": _("The scale belongs to another instrument.")}, code="scale_instrument")
         self.code_lock_check()
+        if self.instrument_id and self.section_id:
+            from .logic import instrument_conditions_check
+            try:
+                instrument_conditions_check(self.instrument_id, question=self)
+            except ValidationError as exc:
+                raise ValidationError({"condition": exc.messages}) from exc
 
     def code_lock_check(self) -> None:
         """Refuse to change the code once a wave has answers to the question (the code lock)."""

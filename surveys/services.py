@@ -1,11 +1,15 @@
 """Writes. Every function that changes data lives here, is keyword-only and atomic."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -104,11 +108,21 @@ class StartedResponse:
     resume_token: str | None
 
 
-def response_start(*, wave: Wave, invitation: Invitation | None = None, language: str = "") -> StartedResponse:
+def start_token(*, wave: Wave, start_key: str) -> str:
+    """The resume token of the response a start key opens: HMAC-SHA256 of the key under the
+    project's secret, so every request carrying the same key names the same response."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"start:{wave.pk}:{start_key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def response_start(*, wave: Wave, invitation: Invitation | None = None, language: str = "",
+                   start_key: str | None = None) -> StartedResponse:
     """Start (or, for an invitation, resume) a response.
 
     Open-link responses get a resume token (only its hash is stored).
     An invitation has at most one response: a second call returns it.
+    A ``start_key`` (a random key the respondent's session holds) makes starting idempotent: every
+    call with the same key, however many run at once, returns the one response it started.
     """
     if invitation is not None:
         try:
@@ -117,8 +131,14 @@ def response_start(*, wave: Wave, invitation: Invitation | None = None, language
         except IntegrityError:
             response = Response.objects.get(invitation=invitation)
         return StartedResponse(response=response, resume_token=None)
-    token = new_token()
-    response = Response.objects.create(wave=wave, resume_token_hash=hash_token(token), language=language)
+    token = start_token(wave=wave, start_key=start_key) if start_key else new_token()
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(wave=wave, resume_token_hash=hash_token(token), language=language)
+    except IntegrityError:
+        response = Response.objects.filter(resume_token_hash=hash_token(token), wave=wave).first()
+        if response is None:
+            raise
     return StartedResponse(response=response, resume_token=token)
 
 
@@ -156,10 +176,21 @@ def response_save_section(
             Answer.objects.bulk_create(
                 keep, update_conflicts=True, unique_fields=["response", "question"], update_fields=["value"],
             )
-        if clear:
-            Answer.objects.filter(response=response, question_id__in=clear).delete()
+        # always one DELETE (of the answers this page leaves empty), so a page costs the same queries
+        # whatever was answered
+        Answer.objects.filter(response=response, question_id__in=clear or [0]).delete()
     response.current_step = max(step, response.current_step)
     return response
+
+
+def response_hidden_clear(*, response: Response, questions: Sequence[Question], shown: dict[str, bool]) -> int:
+    """Delete the stored answers of the questions the logic now hides (an answer that made a later
+    question appear was changed). One query; returns how many answers were deleted."""
+    hidden = [q.pk for q in questions if not shown.get(q.code, True)]
+    if not hidden:
+        return 0
+    deleted, _rows = Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    return deleted
 
 
 def response_missing_required(*, response: Response, questions: Sequence[Question]) -> list[Question]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from config.views import AccessDenied, PageNotFound, message_page
 
 from . import ratelimit, selectors, services
-from .forms import SectionForm, initial_from_answers
+from .forms import SectionForm
 from .models import Response, Wave
 
 SESSION_KEY = "surveys.response.{wave_pk}"
@@ -93,9 +93,14 @@ def _resume_url(request: HttpRequest, response: Response) -> str:
 
 
 def _continue_url(structure: selectors.WaveStructure, response: Response) -> str:
-    if response.current_step >= len(structure.sections):
+    step = response.current_step
+    if structure.has_logic and step < len(structure.sections):
+        visible = _shown(structure, response)
+        if step not in visible.steps:
+            step = visible.next_step(step)
+    if step >= len(structure.sections):
         return reverse("surveys:review", kwargs={"slug": structure.wave.slug})
-    return _step_url(structure.wave, response.current_step)
+    return _step_url(structure.wave, step)
 
 
 @require_http_methods(["GET"])
@@ -117,14 +122,19 @@ def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
                            title=_("Invitation required"))
     if response is not None and response.is_completed:
         return redirect("surveys:thanks", slug=wave.slug)
+    start_key = f"surveys.start.{wave.pk}"
     if request.method == "POST":
         if response is None:
-            started = services.response_start(wave=wave, language=_language())
+            # The key the entry page put in the session: a double click, or twenty, start one response.
+            started = services.response_start(wave=wave, language=_language(),
+                                               start_key=request.session.get(start_key))
             response = started.response
             _remember(request, wave, response)
             request.session[f"surveys.resume.{response.pk}"] = started.resume_token
         structure = selectors.wave_structure(wave=wave)
         return redirect(_continue_url(structure, response))
+    if response is None and start_key not in request.session:
+        request.session[start_key] = services.new_token()
     return render(request, "surveys/wave_entry.html", {"wave": wave, "response": response})
 
 
@@ -177,6 +187,10 @@ def _respondent_redirect(wave: Wave, response: Response | None) -> HttpResponse 
     return None
 
 
+def _shown(structure: selectors.WaveStructure, response: Response) -> selectors.Visibility:
+    return structure.shown(structure.answers_by_code(selectors.response_answers(response=response)))
+
+
 @require_http_methods(["GET", "POST"])
 def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
     wave = _wave_get(slug)
@@ -194,20 +208,35 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         return redirect(_continue_url(structure, response))
     section = structure.sections[index]
     questions = structure.questions[section.pk]
+    stored = structure.answers_by_code(selectors.response_answers(response=response))
+    visible = structure.shown(stored)
+    if not visible.sections[section.pk]:  # the logic skips this page
+        return redirect(_step_url(wave, visible.next_step(index)) if visible.next_step(index) < len(
+            structure.sections) else reverse("surveys:review", kwargs={"slug": wave.slug}))
+    logic = structure.has_logic
+    shown = (lambda page: structure.shown({**stored, **page}).questions) if logic else None
     if request.method == "POST":
-        form = SectionForm(request.POST, questions=questions, options=structure.options)
+        form = SectionForm(request.POST, questions=questions, options=structure.options, shown=shown,
+                           initially_hidden={c for c, on in visible.questions.items() if not on}, grid=section.grid)
         going_back = "back" in request.POST
+        if "switch_language" in request.POST:  # the header's language buttons submit this form
+            return _switch_language(request, response, form, questions, wave, index)
         if form.is_valid():
+            after = structure.shown({**stored, **form.answers()}) if logic else visible
+            following = after.next_step(index)
             services.response_save_section(
-                response=response, questions=questions, cleaned_data=form.answers(), step=index + 1,
+                response=response, questions=questions, cleaned_data=form.answers(), step=following,
             )
+            if logic:  # answers stored earlier that this page's answers now hide
+                services.response_hidden_clear(response=response, shown=after.questions, questions=[
+                    q for q in structure.all_questions if q.code in stored and q not in questions])
             if going_back:
-                return redirect(_step_url(wave, max(index - 1, 0)))
+                return redirect(_step_url(wave, after.previous_step(index)))
             if "save_exit" in request.POST:
                 return redirect("surveys:saved", slug=wave.slug)
-            if index + 1 >= len(structure.sections):
+            if following >= len(structure.sections):
                 return redirect("surveys:review", slug=wave.slug)
-            return redirect(_step_url(wave, index + 1))
+            return redirect(_step_url(wave, following))
         if going_back or "save_exit" in request.POST:
             # Keep what is valid on this page, then go back or leave; invalid values are not stored.
             valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
@@ -216,25 +245,56 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
                     response=response, questions=valid, cleaned_data=form.cleaned_data, step=index,
                 )
             if going_back:
-                return redirect(_step_url(wave, max(index - 1, 0)))
+                return redirect(_step_url(wave, visible.previous_step(index)))
             return redirect("surveys:saved", slug=wave.slug)
     else:
-        stored = selectors.response_answers(response=response)
-        form = SectionForm(initial=initial_from_answers(questions, stored), questions=questions,
-                           options=structure.options)
-    total = len(structure.sections)
+        form = SectionForm(initial={q.code: stored[q.code] for q in questions if q.code in stored},
+                           questions=questions, options=structure.options, grid=section.grid,
+                           initially_hidden={c for c, on in visible.questions.items() if not on})
+    page, total = visible.position(index)
+    context_answers = {code: value for code, value in stored.items()
+                       if code not in {q.code for q in questions}} if logic else None
     return render(request, "surveys/step.html", {
-        "wave": wave, "section": section, "form": form, "step": step, "total": total,
-        "progress": round(100 * index / total), "is_first": index == 0,
-        "resume_url": _resume_url(request, response),
+        "wave": wave, "section": section, "form": form, "step": page, "total": total,
+        "progress": round(100 * (page - 1) / total), "is_first": page == 1,
+        "resume_url": _resume_url(request, response), "logic_answers": context_answers,
+        "switch_language_form": "step-form",  # the header's language buttons save this page first
     }, status=200 if request.method == "GET" or not form.errors else 422)
 
 
+def _switch_language(request: HttpRequest, response: Response, form: SectionForm, questions, wave: Wave,
+                     index: int) -> HttpResponse:
+    """Change the language from a questionnaire page without losing what is on it: the page's valid
+    answers are stored (as "Save and continue later" does, without asking for what is missing),
+    then the same page is shown in the other language."""
+    from django.conf import settings
+
+    form.is_valid()
+    valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
+    if valid:
+        services.response_save_section(response=response, questions=valid, cleaned_data=form.cleaned_data,
+                                       step=index)
+    language = request.POST.get("switch_language", "")
+    page = redirect(_step_url(wave, index))
+    if language in dict(settings.LANGUAGES):
+        page.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return page
+
+
 def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> list[dict[str, Any]]:
+    """The shown sections with their shown questions (the logic hides the rest)."""
     rows = []
+    visible = structure.shown(structure.answers_by_code(stored))
     for number, section in enumerate(structure.sections, start=1):
+        if not visible.sections[section.pk]:
+            continue
         items = []
         for q in structure.questions[section.pk]:
+            if not visible.questions[q.code]:
+                continue
             value = stored.get(q.pk)
             labels = {o.code: o.label for o in structure.options.get(q.pk, [])}
             if q.type == q.Type.YES_NO and value is not None:
@@ -265,7 +325,9 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.response_submit(response=response, questions=structure.all_questions, language=_language())
+            shown = _shown(structure, response).questions
+            services.response_submit(response=response, language=_language(),
+                                     questions=[q for q in structure.all_questions if shown[q.code]])
         except ValidationError:
             error = _("Some required questions are not answered yet; they are marked below.")
         except services.ResponseClosed:

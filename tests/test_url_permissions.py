@@ -54,6 +54,7 @@ def needs(*allowed_roles: str) -> dict[str, str]:
 EXPECTED: dict[str, dict[str, str]] = {
     # --- respondents (surveys/urls.py); the wave is invitation-only ------------------
     "surveys:home": PUBLIC,
+    "staff_home": expect("redirect", anonymous="login", respondent="login"),  # to each role's home
     "surveys:wave_entry": expect("forbidden", respondent="ok"),  # "Invitation required" without one
     "surveys:resume": expect("redirect"),  # a valid resume link continues the response
     "surveys:step": expect("redirect", respondent="ok"),  # no response in session -> entry page

@@ -204,6 +204,32 @@ def _column(var: Variable, values: list[Any], *, codes: bool, lang: str) -> Any:
     return pd.array(values, dtype="string")
 
 
+def missing_as_na(frame: pd.DataFrame, variables_: Sequence[Variable], lang: str = "en"
+                  ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """``frame`` (labelled, as ``wave_frame`` gives it) with the answers that are missing-value
+    options ("Don't know", "Unsure", "Refused": ``Option.missing``) made missing values and their
+    categories removed, as the statistics take them; and, per variable, how many answers of each
+    such option were left out (``{"cluster_member": {"Don't know": 7}}``). Multiple-choice
+    indicators are kept as they are."""
+    out = frame.copy()
+    excluded: dict[str, dict[str, int]] = {}
+    for var in variables_:
+        if not var.missing_codes or var.type == Question.Type.MULTIPLE or var.name not in out:
+            continue
+        column = out[var.name]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            continue
+        labels = var.value_labels(lang)
+        dropped = [labels[c] for c in sorted(var.missing_codes) if labels.get(c) in column.cat.categories]
+        if not dropped:
+            continue
+        counts = column.value_counts()
+        excluded[var.name] = {label: int(counts.get(label, 0)) for label in dropped}
+        kept = [c for c in column.cat.categories if c not in dropped]  # in the scale's order
+        out[var.name] = column.cat.set_categories(kept, ordered=column.cat.ordered)
+    return out, excluded
+
+
 def wave_version(wave: Wave) -> str:
     """Changes whenever the wave's completed responses change (for caching results)."""
     agg = completed_responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"))

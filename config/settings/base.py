@@ -130,7 +130,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "surveys:home"
+LOGIN_REDIRECT_URL = "staff_home"  # the home of each role (config.views.staff_home)
 LOGOUT_REDIRECT_URL = "surveys:home"
 
 LANGUAGE_CODE = "en"

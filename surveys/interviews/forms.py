@@ -51,11 +51,16 @@ class InterviewForm(SectionForm):
             if code in self.locked:
                 errors[code] = [str(_("Coding of this answer has started: use “Correct this answer” to change it."))]
                 continue
+            multiple = isinstance(field, forms.MultipleChoiceField)
+            if isinstance(raw, dict) or (isinstance(raw, list) and (
+                    not multiple or any(isinstance(v, (list, dict)) for v in raw))):
+                errors[code] = [str(_("Send one value (or, for a multiple choice, a list of option codes)."))]
+                continue
             if isinstance(raw, list):
                 raw = [str(v) for v in raw]
             elif raw is not None and not isinstance(raw, str):
                 raw = str(raw)
-            if isinstance(field, forms.MultipleChoiceField) and raw in (None, ""):
+            if multiple and raw in (None, ""):
                 raw = []
             try:
                 cleaned[code] = field.clean(raw)

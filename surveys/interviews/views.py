@@ -2,7 +2,6 @@
 and autosave, completion, history. Views validate and call services."""
 from __future__ import annotations
 
-import json
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from surveys.models import Wave
 from surveys.roles import CONDUCT_INTERVIEWS, permission_required
 from surveys.selectors import WaveStructure, wave_structure
 from surveys.services import ResponseClosed
+from surveys.text import JSONBodyError, json_body
 
 from . import selectors, services
 from .forms import AnswerCorrectionForm, InterviewForm, InterviewStartForm
@@ -185,12 +185,12 @@ def interview_autosave(request: HttpRequest, uuid: UUID) -> JsonResponse:
     if len(request.body) > MAX_AUTOSAVE_BYTES:
         return _json_error("too_large", _("The data sent is too large."), 413)
     try:
-        payload = json.loads(request.body.decode("utf-8"))
-        base_version = payload["version"]
-        answers = payload.get("answers", {})
-        if not isinstance(base_version, int) or isinstance(base_version, bool) or not isinstance(answers, dict):
-            raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        payload = json_body(request.body, max_bytes=MAX_AUTOSAVE_BYTES)
+    except JSONBodyError as exc:
+        return _json_error("bad_request", str(exc), 400)
+    base_version = payload.get("version") if isinstance(payload, dict) else None
+    answers = payload.get("answers", {}) if isinstance(payload, dict) else None
+    if not isinstance(base_version, int) or isinstance(base_version, bool) or not isinstance(answers, dict):
         return _json_error("bad_request", _("Send JSON with a version number and the answers."), 400)
     structure = wave_structure(wave=interview.response.wave)
     form = _interview_form(structure, locked=_locked_codes(interview, structure))

@@ -57,7 +57,36 @@ def test_crosstab_and_model_forms(researcher_client, demo_wave):
     coefficients = page.context["report"].table("ordinal_coefficients").data
     assert list(coefficients.index)[0] == "relationships_participation"
     bad = researcher_client.get("/analysis/w/social-capital-demo/?outcome=readiness&predictors=readiness")
-    assert bad.status_code == 200 and "cannot also be a predictor" in bad.content.decode()
+    assert bad.status_code == 400 and "cannot also be a predictor" in bad.content.decode()
+
+
+@pytest.mark.parametrize("query, message", [
+    ("item=no_such_column&by=size", "no_such_column is not one of the available choices"),
+    ("item=sc7_trust&by=%3Cscript%3E", "&lt;script&gt; is not one of the available choices"),
+    ("item=sc7_trust&by=sc7_trust", "Choose two different questions"),
+    ("outcome=nope&predictors=size", "nope is not one of the available choices"),
+])
+def test_a_query_naming_unknown_columns_is_refused_with_400(researcher_client, demo_wave, query, message):
+    """The page shows the refused choice; every download refuses it instead of answering with the
+    default table under the asked-for name."""
+    base = "/analysis/w/social-capital-demo/"
+    page = researcher_client.get(f"{base}?{query}")
+    assert page.status_code == 400 and message in page.content.decode()
+    for name in ("crosstab.csv", "crosstab.xlsx", "ordinal_coefficients.tex", "figure-figure1.png", "report.docx"):
+        r = researcher_client.get(f"{base}download/{name}?{query}")
+        assert r.status_code == 400, name
+        assert "This download cannot be made" in r.content.decode() and message in r.content.decode()
+    assert researcher_client.get(f"{base}download/crosstab.csv?item=sc7_trust&by=size").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["question=abc", "question=1.5", "question=", "question=-1&question=x",
+                                   "split=%00", "split=nope", "item=", "outcome=", "values=abc", "bom=x"])
+def test_odd_query_parameters_never_give_a_500(researcher_client, demo_wave, interview_demo_wave, query):
+    """The test client re-raises a server error: any 500 fails."""
+    for url in ("/analysis/", "/analysis/w/social-capital-demo/", "/analysis/w/cluster-managers-demo/",
+                "/analysis/w/social-capital-demo/download/table1.csv", "/analysis/compare/",
+                "/analysis/check-percentages/", "/coding/"):
+        assert researcher_client.get(f"{url}?{query}").status_code in (200, 400, 404), url
 
 
 def test_default_model_has_something_to_find(researcher_client, demo_wave):
