@@ -82,6 +82,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "interviews:autosave": expect("not_allowed"),  # POST only
     "interviews:complete": expect("not_allowed"),  # POST only
     "interviews:history": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "interviews:correct": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "coding:codebook_design": expect("not_allowed"),  # POST only
     "coding:home": needs("coder", "researcher", "admin"),
     "coding:codebooks": needs("researcher", "admin"),
     "coding:codebook": expect("forbidden", anonymous="login", respondent="login", researcher="ok", admin="ok"),
@@ -128,14 +130,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     **{  # models with no object in the world: the admin says so and goes back to the list
         f"admin:{model}_{view}": ADMIN_REDIRECT
-        for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
-                      "surveys_questionaddition")
+        for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
+                      "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition")
         for view in ("history", "delete", "change")
+    },
+    **{  # coding records are never deleted in the admin (read-only audit records)
+        f"admin:coding_{model}_delete": ADMIN_FORBIDDEN
+        for model in ("coding", "codingdecision", "unitview", "unitcorrection")
     },
     "admin:interviews_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
     **{f"admin:{model}_changelist": ADMIN_ONLY
-       for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
-                     "surveys_questionaddition")},
+       for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
+                     "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition")},
     **{
         f"admin:{model}_add": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
@@ -143,8 +149,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "admin:surveys_invitation_add": ADMIN_FORBIDDEN,  # invitations come from the wave's page only
     "admin:coding_codebook_add": ADMIN_ONLY,
-    "admin:coding_coding_add": ADMIN_ONLY,
-    "admin:coding_codingdecision_add": ADMIN_ONLY,
+    **{f"admin:coding_{model}_add": ADMIN_FORBIDDEN  # codings and their records come from the coding pages only
+       for model in ("coding", "codingdecision", "unitview", "unitcorrection")},
     "admin:interviews_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page
     "admin:interviews_interviewerassignment_add": ADMIN_ONLY,
     "admin:interviews_interview_simple_history": expect("admin_login", admin="not_found"),
@@ -165,7 +171,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
                            ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
-                           ("coding", "coding"), ("coding", "codingdecision"), ("interviews", "interview"),
+                           ("coding", "coding"), ("coding", "codingdecision"), ("coding", "unitview"),
+                           ("coding", "unitcorrection"), ("interviews", "interview"),
                            ("interviews", "interviewerassignment"), ("surveys", "questionaddition"))
     },
 }
