@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-__all__ = ["crosstab", "fisher_exact_rxc", "CrosstabResult"]
+__all__ = ["crosstab", "fisher_exact_rxc", "fisher_monte_carlo", "CrosstabResult"]
 
 FEXACT_TOL = 3.45254e-7  # R's FEXACT: tables within this log-probability of the observed one count as ties
 # Bounds of the exact test. Time: network edges plus weights generated (about 15 million a second
 # here, so about 10 s). Memory (together well under 1 GB): edges x rows held, and weights held.
-EXACT_LIMIT = 300_000_000
+EXACT_LIMIT = 300_000_000  # crosstab's default (interactive)
+FISHER_LIMIT = 4_000_000_000  # fisher_exact_rxc's default: a minute or two, as long as R's fisher.test may take
 EDGE_CELLS = 32_000_000
 HELD_WEIGHTS = 4_000_000
 NETWORK_EDGES = 500_000_000  # edges walked (not held) by the compiled network: about 30 s
@@ -115,9 +116,12 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
     ----------
     table : array of int
     limit : int, optional
-        Largest number of network edges and weights the test may generate (default
-        ``EXACT_LIMIT``: about 10 s). Past it, or past the memory bounds ``EDGE_CELLS`` and
-        ``HELD_WEIGHTS`` (together well under 1 GB), the function returns ``None``.
+        Largest number of network edges and weights the test may walk (default ``FISHER_LIMIT``:
+        one to three minutes here; ``crosstab`` uses ``EXACT_LIMIT``, about 10 s). The budget is
+        checked at every edge, so a give-up comes at most one edge's weights past it. Past it, or
+        past the memory bounds ``NETWORK_EDGES``, ``EDGE_CELLS`` and ``HELD_WEIGHTS`` (together well
+        under 1 GB), the function returns ``None``: :func:`fisher_monte_carlo` then gives R's
+        ``simulate.p.value`` p-value.
 
     Raises
     ------
@@ -140,11 +144,35 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
         table = table.T
     if table.shape == (2, 2):
         return float(stats.fisher_exact(table, alternative="two-sided")[1])
-    budget = [EXACT_LIMIT if limit is None else limit]
+    budget = [FISHER_LIMIT if limit is None else limit]
     try:
         return _network_p(table, budget)
     except _TooLarge:
         return None
+
+
+def fisher_monte_carlo(table: np.ndarray, *, b: int = 100_000, seed: int | None = None) -> tuple[float, float]:
+    """Fisher's test by simulation, as R's ``fisher.test(x, simulate.p.value = TRUE, B = b)``: ``b``
+    tables with the observed margins drawn at random (scipy's ``random_table``, Patefield's
+    algorithm, as R's ``r2dtable``), p = (1 + the number at most as probable as the observed table)
+    / (b + 1), with R's relative tolerance of 64 machine epsilons. For tables too large for
+    :func:`fisher_exact_rxc`. Returns the p-value and its Monte Carlo standard error."""
+    table = _counts(table)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return 1.0, 0.0
+    if b < 1:
+        raise ValueError("The number of simulated tables b must be at least 1.")
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    statistic = -special.gammaln(table + 1.0).sum()
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for first in range(0, b, 10_000):  # in blocks: bounded memory
+        count = min(10_000, b - first)
+        sims = stats.random_table(rows, cols, seed=rng).rvs(count, method="patefield")
+        hits += int(np.sum(-special.gammaln(sims + 1.0).sum(axis=(1, 2)) <= statistic / (1 + 64 * np.finfo(float).eps)))
+    p = (1 + hits) / (b + 1)
+    return p, math.sqrt(p * (1 - p) / b)
 
 
 def _counts(table) -> np.ndarray:
@@ -601,16 +629,17 @@ def _kernels():
     return _KERNELS[0]
 
 
-def _cache_dir(numba) -> None:
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _cache_dir(numba, here: str = _HERE, var: str = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "var")) -> None:
     """Point numba's cache at var/numba-cache when this package's folder is read-only (a deployed
-    copy) and no cache folder was chosen."""
+    copy) and no cache folder was chosen (NUMBA_CACHE_DIR)."""
     if numba.config.CACHE_DIR:
         return
-    here = os.path.dirname(os.path.abspath(__file__))
     pycache = os.path.join(here, "__pycache__")
     if os.access(pycache if os.path.isdir(pycache) else here, os.W_OK):
         return
-    var = os.path.join(os.path.dirname(os.path.dirname(here)), "var")
     target = os.path.join(var, "numba-cache")
     try:
         os.makedirs(target, exist_ok=True)
@@ -1054,9 +1083,10 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
     sparse = bool((e < 5).mean() > 0.2 or (e < 1).any())
     exact_p = None
     if exact or (exact is None and sparse):
-        exact_p = fisher_exact_rxc(obs.astype(np.int64), limit=exact_limit)
+        exact_p = fisher_exact_rxc(obs.astype(np.int64), limit=EXACT_LIMIT if exact_limit is None else exact_limit)
         if exact_p is None:
-            notes.append("The table is too large for the exact test; the chi-square p-value is approximate.")
+            notes.append("The table is too large for the exact test; the chi-square p-value is approximate "
+                         "(fisher_monte_carlo gives a simulated p-value, as R's fisher.test(simulate.p.value = TRUE)).")
     return CrosstabResult(
         row=row, col=col, counts=counts, row_percent=row_percent, col_percent=col_percent, expected=expected,
         adjusted_residuals=adjusted, chi2=chi2, dof=dof, p=float(stats.chi2.sf(chi2, dof)), g2=g2,
