@@ -485,6 +485,17 @@ def _walk(par, c, radix, qlf, codes, mode, lo_c, hi_c, lo_p, hi_p,
     return hid, hq, hm, mass, 0, work
 
 
+def _first_above(v, lo, hi, lim):  # pragma: no cover - compiled
+    """The first index in [lo, hi) of the ascending v with v > lim (hi if none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if v[mid] <= lim:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _cross(par, c, radix, qlf, codes, pseg, pq, prel, pcum, ptop, fseg, fq, frel, fcum, ftop,
            const, scale, cutoff, budget):  # pragma: no cover - compiled
     """Where the two sides are one stage apart: walk every edge from a node ``par[p]`` that holds
@@ -556,39 +567,32 @@ def _cross(par, c, radix, qlf, codes, pseg, pq, prel, pcum, ptop, fseg, fq, frel
                     mass += np.exp(const + (ptop[p] + w + ftop[ci]) / scale) * pcum[a1 - 1] * fcum[b1 - 1]
                 else:
                     base = np.exp(const + (ptop[p] + w + ftop[ci]) / scale)
+                    # pasts up to pa pair with every completion, from pb on with none (and the same
+                    # for the completions, fa and fb): only the band between is walked, the
+                    # smaller of the two bands
+                    pa = _first_above(pq, a0, a1, cutoff - w - ftop[ci])
+                    pb = _first_above(pq, pa, a1, cutoff - w - fq[b0])
+                    fa = _first_above(fq, b0, b1, cutoff - w - ptop[p])
+                    fb = _first_above(fq, fa, b1, cutoff - w - pq[a0])
                     acc = 0.0
-                    if a1 - a0 <= b1 - b0:  # each past (by weight) with the completions under the cutoff
-                        work += a1 - a0
+                    if pa > a0:
+                        acc += pcum[pa - 1] * fcum[b1 - 1]
+                    if pb - pa <= fb - fa:
+                        work += pb - pa
                         top = b1
-                        for e in range(a0, a1):
-                            lim = cutoff - pq[e] - w
-                            lo, hi = b0, top  # the first completion above lim (no further than the last)
-                            while lo < hi:
-                                mid = (lo + hi) >> 1
-                                if fq[mid] <= lim:
-                                    lo = mid + 1
-                                else:
-                                    hi = mid
-                            if lo == b0:
-                                break
-                            acc += prel[e] * fcum[lo - 1]
-                            top = lo
+                        for e in range(pa, pb):
+                            top = _first_above(fq, b0, top, cutoff - pq[e] - w)
+                            acc += prel[e] * fcum[top - 1]
                     else:
-                        work += b1 - b0
+                        # the completions of the band with the pasts past pa (those before are counted)
+                        work += fb - fa
+                        if fa > b0:
+                            acc += fcum[fa - 1] * (pcum[a1 - 1] - (pcum[pa - 1] if pa > a0 else 0.0))
                         top = a1
-                        for f in range(b0, b1):
-                            lim = cutoff - fq[f] - w
-                            lo, hi = a0, top
-                            while lo < hi:
-                                mid = (lo + hi) >> 1
-                                if pq[mid] <= lim:
-                                    lo = mid + 1
-                                else:
-                                    hi = mid
-                            if lo == a0:
-                                break
-                            acc += frel[f] * pcum[lo - 1]
-                            top = lo
+                        for f in range(fa, fb):
+                            top = _first_above(pq, a0, top, cutoff - fq[f] - w)
+                            if top > pa:
+                                acc += frel[f] * (pcum[top - 1] - (pcum[pa - 1] if pa > a0 else 0.0))
                     mass += base * acc
             i = k - 2
             while i >= 0 and x[i] >= min(u[i], left[i]):
@@ -619,6 +623,11 @@ def _kernels():
             _KERNELS.append(None)
             return None
         _cache_dir(numba)
+        global _first_above  # called by _cross: compiled first
+        try:
+            _first_above = numba.njit(cache=True, nogil=True)(_first_above)
+        except Exception:
+            _first_above = numba.njit(nogil=True)(_first_above)
         compiled = []
         for fn in (_walk_forward, _walk, _cross):
             try:

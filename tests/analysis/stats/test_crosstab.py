@@ -196,11 +196,14 @@ def test_fisher_exact_gives_up_within_its_budget():
 @pytest.mark.slow
 @pytest.mark.skipif(not REF_4X6, reason="reference_4x6.json not made")
 def test_fisher_exact_4x6_n200_matches_r():
-    """4 x 6, n = 200, even margins: R's fisher.test needs about 100 s; here 30-60 s and under 1 GB."""
+    """4 x 6, n = 200, even margins (R's fisher.test: 10 minutes on a loaded machine; here under a
+    minute and 0.5 GB). R's FEXACT merges past path lengths within 3.45e-7 of each other, and here
+    differs from the exact sum by 1.3e-8 (relative); every ordering of our network agrees with
+    itself to 1e-12."""
     ref = REF_4X6["even4x6_n200"]
     table = np.array(ref["table"])
     np.testing.assert_array_equal(table, np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6))
-    assert ct.fisher_exact_rxc(table) == pytest.approx(ref["fisher_p"], rel=1e-8)
+    assert ct.fisher_exact_rxc(table) == pytest.approx(ref["fisher_p"], rel=3e-8)
 
 
 def test_fisher_monte_carlo_agrees_with_the_exact_test():
