@@ -110,7 +110,9 @@ def fisher_exact_rxc(table: np.ndarray, *, limit: int | None = None) -> float | 
     a past none of whose completions can be is dropped. The past weights are carried forwards
     from the first column and the completion weights backwards from the last, advancing the
     cheaper side, until they meet at one stage, where each past is matched with the prefix sums of
-    the sorted completions. Everything is vectorised with numpy.
+    the sorted completions, or are one stage apart, where they are joined across its edges without
+    holding the pairs. With numba the network runs in compiled kernels (docs/stats.md); without it,
+    and for small networks, in numpy.
 
     Parameters
     ----------
