@@ -7,7 +7,8 @@ random sparse tables (3-5 x 3-6, n = 15-90), the four 50 x 50 tables with n = 40
 3 x 8 n = 400 and 6 x 8 n = 300 (both sides may run for many minutes there).
 
 For each table: our time, our p-value and, when Rscript is on PATH, R's time
-(`fisher.test(workspace = 2e8)`, timed inside R, the same tables after ours), the ratio R / ours and
+(`fisher.test(workspace = 2e8)`, timed inside R, the same tables after ours; each large table in its
+own R process, stopped after --r-timeout seconds), the ratio R / ours and
 the relative difference of the p-values. The large tables are each run in a fresh process, whose
 peak resident memory is printed. Also the first call in a fresh process, with numba's cache empty
 (compiling the kernels) and warm (loading them).
@@ -101,16 +102,31 @@ def tables(n_random: int, huge: bool) -> dict[str, np.ndarray]:
     return out
 
 
-def run_r(data: dict[str, np.ndarray]) -> dict | None:
+def run_r(data: dict[str, np.ndarray], timeout: float) -> dict | None:
+    """R's fisher.test on every table: the small ones in one R process, each large one in its own,
+    stopped after ``timeout`` seconds (reported as not finished)."""
     if shutil.which("Rscript") is None:
         return None
+    out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "tables.json"
-        path.write_text(json.dumps({k: v.tolist() for k, v in data.items()}))
         script = Path(tmp) / "fisher.R"
         script.write_text(R_SCRIPT)
-        res = subprocess.run(["Rscript", str(script), str(path)], capture_output=True, text=True, check=True)
-    return json.loads(res.stdout)
+        small = {k: v for k, v in data.items() if k not in LARGE}
+        groups = [small] + [{k: v} for k, v in data.items() if k in LARGE]
+        for group in groups:
+            path = Path(tmp) / "tables.json"
+            path.write_text(json.dumps({k: v.tolist() for k, v in group.items()}))
+            try:
+                res = subprocess.run(["Rscript", str(script), str(path)], capture_output=True, text=True,
+                                     check=True, timeout=timeout if len(group) == 1 else None)
+                out.update(json.loads(res.stdout))
+            except subprocess.TimeoutExpired:
+                out.update({k: {"p": None, "seconds": None, "timeout": timeout} for k in group})
+            if len(group) == 1:
+                name = next(iter(group))
+                print(f"  R {name}: " + (f"{out[name]['seconds']:.2f} s" if out[name]["seconds"] is not None
+                                          else f"not finished in {timeout:.0f} s"), flush=True)
+    return out
 
 
 def first_call(cache: str) -> tuple[float, float]:
@@ -125,6 +141,7 @@ def main() -> None:
     parser.add_argument("--no-r", action="store_true", help="do not run R")
     parser.add_argument("--random", type=int, default=60, help="number of random sparse tables")
     parser.add_argument("--huge", action="store_true", help="also 3 x 8 n = 400 and 6 x 8 n = 300")
+    parser.add_argument("--r-timeout", type=float, default=900, help="seconds R may take on one large table")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start")
     with tempfile.TemporaryDirectory() as cache:
@@ -146,7 +163,7 @@ def main() -> None:
             ours[name] = {"p": p, "seconds": time.perf_counter() - start}
         if name in LARGE or name.startswith("wave"):
             print(f"  ours {name}: {ours[name]['seconds']:.2f} s", flush=True)
-    r = None if args.no_r else run_r(data)
+    r = None if args.no_r else run_r(data, args.r_timeout)
     print(f"{'table':<16}{'shape':>7}{'n':>5}{'ours (s)':>10}{'R (s)':>9}{'R/ours':>8}{'RSS MiB':>9}  "
           f"{'p (ours)':<20}{'rel. diff':>9}")
     total_ours = total_r = 0.0
@@ -161,12 +178,13 @@ def main() -> None:
             worst = max(worst, diff)
         if name.startswith("sparse") and not name.startswith("sparse50"):
             total_ours += sec
-            total_r += r_sec or 0.0
+            total_r += r_sec or 0.0  # noqa: SIM113
             continue
         shape = f"{t.shape[0]}x{t.shape[1]}"
         ratio = f"{r_sec / sec:.1f}" if r_sec is not None and sec > 0 else "-"
         rss = f"{ours[name]['rss_mib']:.0f}" if "rss_mib" in ours[name] else "-"
-        r_text = "-" if r is None else ("error" if r_p is None else f"{r_sec:.2f}")
+        r_text = "-" if r is None else (f">{r[name]['timeout']:.0f}" if "timeout" in r[name] else
+                                        "error" if r_p is None else f"{r_sec:.2f}")
         print(f"{name:<16}{shape:>7}{int(t.sum()):>5}{sec:>10.3f}{r_text:>9}{ratio:>8}{rss:>9}  "
               f"{('gave up' if p is None else f'{p:.12g}'):<20}{(f'{diff:.1e}' if diff is not None else '-'):>9}")
     print(f"random sparse tables together: ours {total_ours:.2f} s" + (f", R {total_r:.2f} s" if r else ""))
