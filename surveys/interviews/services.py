@@ -15,7 +15,7 @@ from surveys.coding import selectors as coding_selectors
 from surveys.coding import services as coding_services
 from surveys.conventions import CONSENT, YES, coded_question_pairs, consent_question_get
 from surveys.models import Answer, Instrument, Question, Response, Wave
-from surveys.services import ResponseClosed
+from surveys.services import ResponseClosed, response_missing_required, shown_questions
 
 from .models import AnswerChange, Interview, InterviewerAssignment
 
@@ -123,7 +123,8 @@ def interview_save(
 
 def _save(*, interview: Interview, user: AbstractBaseUser, base_version: int, values: dict[str, Any],
           correction: tuple[str, str] | None = None) -> SaveResult:
-    questions = {q.code: q for q in Question.objects.filter(instrument_id=interview.response.wave.instrument_id)}
+    questions = {q.code: q for q in Question.objects.filter(instrument_id=interview.response.wave.instrument_id)
+                 .select_related("section")}
     unknown = sorted(set(values) - set(questions))
     if unknown:
         raise ValidationError(_("Unknown questions: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown")
@@ -137,6 +138,7 @@ def _save(*, interview: Interview, user: AbstractBaseUser, base_version: int, va
               "%(codes)s.") % {"codes": ", ".join(coded)}, code="coded_question")
     with transaction.atomic():
         current = _locked_interview(interview, base_version)
+        values = _apply_logic(current, questions, values)
         asked = [questions[code] for code in values]
         stored = dict(Answer.objects.filter(response_id=current.response_id, question__in=asked)
                       .values_list("question_id", "value"))
@@ -182,6 +184,24 @@ def _save(*, interview: Interview, user: AbstractBaseUser, base_version: int, va
     return SaveResult(interview=current, changed=[q.code for q, _o, _n in changes])
 
 
+def _apply_logic(current: Interview, questions: dict[str, Question], values: dict[str, Any]) -> dict[str, Any]:
+    """The values to store once the guide's display conditions are applied: nothing is kept for a
+    question the answers hide, and a stored answer that the new answers hide is cleared (with its
+    audit row, as any change)."""
+    if not any(q.condition or q.section.condition for q in questions.values()):
+        return values
+    by_pk = {q.pk: q.code for q in questions.values()}
+    stored = {by_pk[pk]: v for pk, v in Answer.objects.filter(response_id=current.response_id)
+              .values_list("question_id", "value") if pk in by_pk}
+    merged = {code: v for code, v in {**stored, **{c: normalise(v) for c, v in values.items()}}.items()
+              if v is not None}
+    ordered = sorted(questions.values(), key=lambda q: (q.section.order, q.order))
+    shown = {q.code for q in shown_questions(ordered, merged)}
+    out = {code: (value if code in shown else None) for code, value in values.items()}
+    out.update({code: None for code in stored if code not in shown and code not in out})
+    return out
+
+
 def interview_answer_correct(
     *, interview: Interview, user: AbstractBaseUser, base_version: int, question_code: str, text: str, reason: str,
 ) -> SaveResult:
@@ -208,14 +228,15 @@ def interview_complete(*, interview: Interview, user: AbstractBaseUser, base_ver
         current = _locked_interview(interview, base_version)
         if current.is_completed:
             return current
-        answered = set(Answer.objects.filter(response_id=current.response_id).values_list("question_id", flat=True))
-        missing = [q.code for q in Question.objects.filter(instrument_id=current.response.wave.instrument_id,
-                                                           required=True).order_by("section__order", "order")
-                   if q.pk not in answered]
+        guide = list(Question.objects.filter(instrument_id=current.response.wave.instrument_id)
+                     .select_related("section").order_by("section__order", "order"))
+        unanswered = response_missing_required(response=current.response, questions=guide)  # the shown ones
+        missing = [q.code for q in unanswered]
         if missing:
             raise ValidationError(
-                _("Answer the required questions before completing the interview: %(codes)s.")
-                % {"codes": ", ".join(missing)}, code="missing", params={"codes": missing})
+                _("Answer the required questions before completing the interview: %(questions)s.")
+                % {"questions": "; ".join(f"“{q.label}”" for q in unanswered)}, code="missing",
+                params={"codes": missing})
         now = timezone.now()
         Response.objects.filter(pk=current.response_id).update(
             status=Response.Status.COMPLETED, submitted_at=now, updated_at=now)

@@ -2,6 +2,7 @@
 and autosave, completion, history. Views validate and call services."""
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from surveys.coding import selectors as coding_selectors
 from surveys.conventions import consent_question_get
 from surveys.models import Wave
 from surveys.roles import CONDUCT_INTERVIEWS, permission_required
-from surveys.selectors import WaveStructure, wave_structure
+from surveys.selectors import WaveStructure, response_answers, wave_structure
 from surveys.services import ResponseClosed
 from surveys.text import JSONBodyError, json_body
 
@@ -96,15 +97,19 @@ def interview_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _edit_context(interview: Interview, form: InterviewForm, structure: WaveStructure, **extra):
+    # the guide's display conditions: shown as the stored answers stand, then followed in the browser
+    shown = structure.shown(structure.answers_by_code(response_answers(response=interview.response))).questions
     sections = [{
         "section": block.section,
-        "rows": [{"field": form[row.question.code], "coded": row.coded,
-                  "locked": row.question.code in form.locked}
+        "rows": [{"field": form[row.question.code], "coded": row.coded, "question": row.question,
+                  "locked": row.question.code in form.locked, "hidden": not shown.get(row.question.code, True),
+                  "condition": json.dumps(row.question.condition, separators=(",", ":"))
+                  if row.question.condition else ""}
                  for row in block.rows],
     } for block in selectors.guide_layout(structure=structure)]
     return {
         "interview": interview, "wave": interview.response.wave, "form": form, "sections": sections,
-        "editable": interview.response.wave.is_accepting(), **extra,
+        "editable": interview.response.wave.is_accepting(), "logic_answers": {}, **extra,
     }
 
 

@@ -203,3 +203,31 @@ def test_autosave_requires_the_csrf_token(make_interview, users):
     assert "local_notes" not in stored(interview)
     r = client.post(url, data=body, content_type="application/json", HTTP_X_CSRFTOKEN=str(token))
     assert r.status_code == 200 and stored(interview)["local_notes"] == "x"
+
+
+def test_the_guide_s_logic_holds_in_the_autosave_and_the_completion(make_interview, users):
+    """expected_funding is asked unless the cluster would be sustainable without project funds."""
+    interview = make_interview(complete=False)
+    client = login(users["interviewer"])
+    r = autosave(client, interview, interview.version, {"sustainable_without_project_funds": "1",
+                                                        "expected_funding": ["1", "2"]})
+    assert r.status_code == 200 and "expected_funding" not in stored(interview)  # hidden: not kept
+    v = r.json()["version"]
+    r = autosave(client, interview, v, {"sustainable_without_project_funds": "2", "expected_funding": ["1", "2"]})
+    assert stored(interview)["expected_funding"] == [1, 2]
+    r = autosave(client, interview, r.json()["version"], {"sustainable_without_project_funds": "1"})
+    assert "expected_funding" not in stored(interview)  # hidden again: its answer is cleared, and audited
+    change = AnswerChange.objects.filter(interview=interview, question__code="expected_funding").order_by("-version")[0]
+    assert (change.old_value, change.new_value) == ([1, 2], None)
+    page = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid})).content.decode()
+    wrapper = page[page.index('data-code="expected_funding"') - 80:page.index('data-code="expected_funding"') + 300]
+    assert "hidden" in wrapper and "data-condition=" in wrapper and "js/logic.js" in page
+
+
+def test_completing_names_the_missing_questions_by_their_text(make_interview, users):
+    interview = make_interview(complete=False)
+    r = login(users["interviewer"]).post(reverse("interviews:complete", kwargs={"uuid": interview.response.uuid}),
+                                         {"version": interview.version}, follow=True)
+    html = r.content.decode()
+    assert "Answer the required questions before completing the interview" in html
+    assert "“Relies on local benefits”" in html and "local_benefits" not in html.split("Answer the required")[1][:400]
