@@ -469,7 +469,8 @@ class Wave(models.Model):
         INVITATION = "invitation", _("Invitation only")
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
-    title = models.CharField(_("title"), max_length=200, help_text=_("In English (and the default)."))
+    title = models.CharField(_("title (English)"), max_length=200,
+                             help_text=_("Also shown in Russian where the Russian title is left empty."))
     title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True,
                                 help_text=_("Shown on the first page, before “Start”."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -94,11 +95,8 @@ def crosstab_table(result, stub: str = ""):
                                      cls, counts.loc[r, c], style.number(pct, 1, _lang()),
                                      style.number(expected.loc[r, c], 1, _lang())))
         body.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', r, mark_safe("".join(cells))))
-    stub = stub or f"{result.row} \\ {result.col}"
-    return format_html('<div class="table-responsive" tabindex="0" role="region" aria-label="{}">'
-                       '<table class="table table-sm table-bordered small">'
-                       '<thead><tr><th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
-                       stub, stub, head, mark_safe("".join(body)))
+    return render_to_string("analysis/_crosstab_table.html", {
+        "stub": stub or f"{result.row} \\ {result.col}", "head": head, "body": mark_safe("".join(body))})
 
 
 @register.filter

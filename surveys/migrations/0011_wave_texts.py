@@ -48,6 +48,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='wave',
             name='title',
-            field=models.CharField(help_text='In English (and the default).', max_length=200, verbose_name='title'),
+            field=models.CharField(help_text='Also shown in Russian where the Russian title is left empty.', max_length=200, verbose_name='title (English)'),
         ),
     ]

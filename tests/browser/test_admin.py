@@ -25,7 +25,7 @@ def test_admin_creates_a_wave_and_invitations(survey_data, new_page, shoot):
 
     page.goto("/admin/surveys/wave/add/")
     page.get_by_label("Instrument").select_option(label="Enterprise readiness to join a regional cluster")
-    page.get_by_label("Title").press_sequentially("Spring 2027")  # typed: the slug follows
+    page.get_by_label("Title (English)").press_sequentially("Spring 2027")  # typed: the slug follows
     assert page.get_by_label("Slug").input_value() == "spring-2027"  # prepopulated from the title
     page.get_by_label("Status").select_option("open")
     page.get_by_label("Access").select_option("invitation")
