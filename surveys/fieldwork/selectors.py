@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Invitation, Response, Section, Wave
@@ -92,7 +93,11 @@ class Rate:
 
     @property
     def percent(self) -> str:
-        return "—" if self.value is None else f"{100 * Fraction(self.numerator, self.denominator):.1f}"
+        """The rate in per cent, one decimal (half up), in the active language's number format."""
+        if not self.denominator:
+            return "—"
+        value = (Decimal(100 * self.numerator) / Decimal(self.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return number_format(value, 1)
 
 
 @dataclass
