@@ -19,9 +19,12 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -218,20 +221,20 @@ def job_run(*, job_id: int) -> str:
     if not claimed:
         return "not queued"
     job = Job.objects.select_related("wave", "wave__instrument").get(pk=job_id)
-    out_dir = settings.FIELDWORK_JOBS_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
         if job.kind == Job.JobKind.BUNDLE:
             from analysis.bundle import bundle_zip
             from analysis.report import report_build
 
+            # In the default file storage (STORAGES["default"]), which every web process can read.
             report = report_build(job.wave, lang=job.lang, all_crosstabs=True)
-            path = out_dir / f"{job.wave.slug}-bundle-{job.pk}.zip"
-            path.write_bytes(bundle_zip(report, free_text=job.free_text))
+            path = default_storage.save(f"jobs/{job.wave.slug}-bundle-{job.pk}.zip",
+                                        ContentFile(bundle_zip(report, free_text=job.free_text)))
         else:
             from django.core.management import call_command
 
-            path = out_dir / f"{job.wave.slug}-analyze-{job.pk}"
+            # A folder on the worker's machine, as `manage.py analyze` writes it.
+            path = Path(settings.FIELDWORK_JOBS_DIR) / f"{job.wave.slug}-analyze-{job.pk}"
             call_command("analyze", job.wave.slug, out=path, lang=job.lang, verbosity=0)
     except Exception as exc:
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR],

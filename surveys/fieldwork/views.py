@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from functools import wraps
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -183,11 +182,10 @@ def job_create(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required(ANALYSE_WAVES)
 def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, kind=Job.JobKind.BUNDLE, status=Job.Status.DONE)
-    path = Path(job.output)
-    root = Path(settings.FIELDWORK_JOBS_DIR).resolve()
-    if not path.is_file() or root not in path.resolve().parents:
+    if not job.output.startswith("jobs/") or not default_storage.exists(job.output):
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="application/zip")
+    return FileResponse(default_storage.open(job.output, "rb"), as_attachment=True,
+                        filename=job.output.rsplit("/", 1)[-1], content_type="application/zip")
 
 
 @require_http_methods(["GET", "POST"])

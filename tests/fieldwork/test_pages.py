@@ -2,8 +2,8 @@
 error (never a 500), the opt-out page, background jobs and their downloads."""
 from __future__ import annotations
 
-import zipfile
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -89,9 +89,7 @@ def _complete(field_wave, answers) -> None:
     respondent.post(reverse("surveys:review", kwargs={"slug": field_wave.slug}))
 
 
-def test_a_report_bundle_is_built_by_the_worker_and_downloaded(client, make_user, field_wave, answers, settings,
-                                                                tmp_path):
-    settings.FIELDWORK_JOBS_DIR = tmp_path
+def test_a_report_bundle_is_built_by_the_worker_and_downloaded(client, make_user, field_wave, answers):
     _complete(field_wave, answers)
     client.force_login(make_user(RESEARCHERS))
     queued = client.post(reverse("fieldwork:job_create", kwargs={"slug": field_wave.slug}),
