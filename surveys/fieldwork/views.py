@@ -3,8 +3,6 @@ the invitations' states (admins), the partial responses (CSV), background jobs, 
 page of the respondents. Views validate and call services and selectors; they compute nothing."""
 from __future__ import annotations
 
-import csv
-import io
 from functools import wraps
 
 from django.contrib import messages
@@ -21,12 +19,9 @@ from config.views import PageNotFound
 from surveys.models import Invitation, Wave
 from surveys.roles import ANALYSE_WAVES, permission_required, user_is_admin
 
-from . import charts, selectors, services, sending, texts
+from . import charts, exports, selectors, services, sending, texts
 from .forms import JobForm, MailingForm, TemplateForm
 from .models import Job, Kind, Message
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def admin_required(view):
     """Admins only (superusers and the Admins group): anonymous users log in, others get 403."""
@@ -142,24 +137,11 @@ def retry_failed(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("fieldwork:dashboard", slug=wave.slug)
 
 
-def _csv_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula starts with an apostrophe (as the analysis exports do)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 @require_GET
 @permission_required(ANALYSE_WAVES)
 def partial_csv(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave(slug)
-    header, rows = selectors.partial_responses(wave=wave)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.partial_responses_csv(wave), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{wave.slug}-partial-responses.csv"'
     return response
 

@@ -89,6 +89,8 @@ def test_partial_responses_download_with_status_and_last_page(known, field_wave,
     started = Response.objects.get(invitation=known[3])
     Answer.objects.create(response=started, question=Question.objects.get(instrument=field_wave.instrument, code="region"), value=2)
     Answer.objects.create(response=started, question=Question.objects.get(instrument=field_wave.instrument, code="barriers"), value=[1, 6])
+    Answer.objects.create(response=started, question=Question.objects.get(instrument=field_wave.instrument, code="comment"),
+                          value="=HYPERLINK(\"http://x\")")
     client.force_login(make_user(RESEARCHERS))
     response = client.get(reverse("fieldwork:partial_csv", kwargs={"slug": field_wave.slug}))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -99,4 +101,5 @@ def test_partial_responses_download_with_status_and_last_page(known, field_wave,
     assert (row["status"], row["pages_saved"], row["last_page"], row["last_page_code"]) == (
         "in_progress", "1", "2", "social_capital")
     assert row["region"] == "2" and row["barriers"] == "1;6" and row["sector"] == ""
+    assert row["comment"] == "'=HYPERLINK(\"http://x\")"  # never run as a formula by a spreadsheet
     assert {r["last_page_code"] for r in rows} == {"profile", "social_capital", "readiness"}
