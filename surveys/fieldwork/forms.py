@@ -52,13 +52,15 @@ class TemplateForm(forms.Form):
 
 
 class MailingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Send"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("What to send"), choices=Kind.choices)
     language = forms.ChoiceField(label=_("Language of the message"), choices=Language.choices,
                                  initial=Language.BOTH)
 
 
 class JobForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Job"), choices=Job.JobKind.choices)
-    lang = forms.ChoiceField(label=_("Language"), choices=[("en", _("English")), ("ru", _("Russian"))])
+    kind = forms.ChoiceField(label=_("Job"), choices=Job.JobKind.choices,
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    lang = forms.ChoiceField(label=_("Language"), choices=[("en", _("English")), ("ru", _("Russian"))],
+                             widget=forms.Select(attrs={"class": "form-select"}))
     free_text = forms.BooleanField(label=_("Include free-text answers (they may hold personal data)"),
-                                   required=False)
+                                   required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
