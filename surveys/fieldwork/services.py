@@ -8,7 +8,7 @@ from typing import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from django_tasks_db.models import DBTaskResult
 from surveys.models import Invitation, Wave
 
 from . import sending, tasks, texts
+from .models import Contact, Job, Kind, Language, Mailing, Message, MessageTemplate
 from .selectors import mailing_recipients
-from .models import Contact, Job, Kind, Language, Mailing, Message, MessageTemplate  # noqa: F401
 
 INTERRUPTED_ERROR = ("The worker stopped while this message was being sent: it may or may not have been "
                      "delivered. It is not sent again by itself; check, then retry it or mark it sent.")
@@ -63,16 +63,23 @@ def mailing_create(*, wave: Wave, kind: str, language: str = Language.BOTH, base
     if not wave.is_accepting():
         raise ValidationError(_("The wave is not open: open it before sending, so that the links work."),
                               code="wave_closed")
-    with transaction.atomic():
-        ids = list(mailing_recipients(wave=wave, kind=kind).order_by("pk").values_list("pk", flat=True))
-        if not ids:
-            raise ValidationError(_("Nobody to send this to: no invitation with an e-mail address is waiting "
-                                    "for it."), code="nobody")
-        mailing = Mailing.objects.create(wave=wave, kind=kind, language=language, base_url=base_url,
-                                         created_by=user if getattr(user, "pk", None) else None)
-        Message.objects.bulk_create([Message(mailing=mailing, invitation_id=pk, kind=kind) for pk in ids],
-                                    batch_size=1000)
-        _enqueue(mailing)
+    try:
+        with transaction.atomic():
+            # One mailing of a wave is created at a time (a double click, two admins): the wave's row
+            # is locked on PostgreSQL; SQLite's write transactions are serialised anyway.
+            Wave.objects.select_for_update().filter(pk=wave.pk).first()
+            ids = list(mailing_recipients(wave=wave, kind=kind).order_by("pk").values_list("pk", flat=True))
+            if not ids:
+                raise ValidationError(_("Nobody to send this to: no invitation with an e-mail address is "
+                                        "waiting for it."), code="nobody")
+            mailing = Mailing.objects.create(wave=wave, kind=kind, language=language, base_url=base_url,
+                                             created_by=user if getattr(user, "pk", None) else None)
+            Message.objects.bulk_create([Message(mailing=mailing, invitation_id=pk, kind=kind) for pk in ids],
+                                        batch_size=1000)
+            _enqueue(mailing)
+    except IntegrityError as exc:  # an invitation is e-mailed its invitation once (a unique constraint)
+        raise ValidationError(_("Another mailing of this wave was created at the same moment; look at the "
+                                "dashboard before sending again."), code="concurrent") from exc
     return mailing
 
 

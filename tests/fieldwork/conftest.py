@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -112,8 +113,11 @@ def invite(wave: Wave, *emails: str):
 
 
 def run_worker() -> None:
-    """The worker command, in this process, until nothing is queued."""
-    call_command("run_worker", batch=True, interval=0, verbosity=0)
+    """The worker command, in this process, until nothing is queued. Its loop closes "old"
+    connections as a request does, which inside the test's transaction would close the test's own
+    connection (PostgreSQL): that hygiene step is left out here; the worker process test has it."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("run_worker", batch=True, interval=0, verbosity=0)
 
 
 # --- a database a worker process can share --------------------------------------------------
