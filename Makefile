@@ -56,6 +56,7 @@ test: setup system-deps ## run the whole test suite (with CI=true: browsers and 
 ifeq ($(CI),true)
 	$(MAKE) browser-deps
 	$(MAKE) tex-deps
+	$(MAKE) reader-deps
 	REQUIRE_BROWSER=1 $(PY) -m pytest
 	$(MAKE) test-postgres
 else
@@ -92,6 +93,9 @@ test-postgres: setup ## the whole suite against a throwaway PostgreSQL server on
 
 worker: setup ## the background worker alone (e-mails, report bundles): manage.py run_worker
 	$(PY) manage.py run_worker
+
+reader-deps: ## PSPP and R with haven and readxl, for the tests that read the exports back as researchers do
+	@command -v pspp >/dev/null 2>&1 && command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(haven); library(readxl)' >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends pspp r-base-core r-cran-haven r-cran-readxl >/dev/null; }
 
 tex-deps: ## pdflatex with Cyrillic and pdffonts, for the tests that compile the LaTeX tables and check PDF fonts
 	@command -v pdflatex >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-lang-cyrillic texlive-fonts-recommended poppler-utils >/dev/null; }

@@ -21,7 +21,7 @@ from .report import Report
 def _readme(report: Report, written: list[Path], out: Path) -> str:
     wave = report.wave
     lines = [
-        _("Report of the wave %(slug)s (%(title)s)") % {"slug": wave.slug, "title": wave.title},
+        _("Report of the wave %(slug)s (%(title)s)") % {"slug": wave.slug, "title": wave.local("title", report.lang)},
         _("Instrument: %(instrument)s. Completed responses: %(n)d.") % {"instrument": wave.instrument.code,
                                                                         "n": report.n},
         "",

@@ -283,8 +283,8 @@ def report_docx(report: "Report") -> bytes:
     from docx.shared import Cm
 
     document = Document()
-    document.core_properties.title = report.wave.title
-    document.add_heading(report.wave.title, level=1)
+    document.core_properties.title = report.wave.local("title", report.lang)
+    document.add_heading(report.wave.local("title", report.lang), level=1)
     for section in report.sections:
         document.add_heading(section.title, level=2)
         for text in [*section.problems, *section.notes]:

@@ -68,7 +68,7 @@ class CompareForm(forms.Form):
         if a and b:
             if a == b:
                 raise forms.ValidationError(_("Choose two different waves."), code="same")
-            if a.instrument_id != b.instrument_id:
+            if a.instrument.code != b.instrument.code:  # versions of one instrument match by code
                 raise forms.ValidationError(_("Only waves of the same instrument can be compared."), code="instrument")
         return cleaned
 

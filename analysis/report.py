@@ -527,26 +527,60 @@ def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None
 
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
     """Two waves of one instrument side by side (:func:`analysis.stats.comparison.compare_items`) over
-    the scale's items and the outcome. Raises ValueError, with the reason, when they cannot be compared."""
+    the scale's items and the outcome. Raises ValueError, with the reason, when they cannot be compared.
+
+    The waves may use different versions of the instrument: items are matched by their code (the
+    variable name), and the note names the items one wave's version lacks, and those whose
+    options differ between the versions (neither is compared); ``data.attrs["not_in"]`` holds them
+    by wave slug."""
     with translation.override(lang):
-        if a.instrument_id != b.instrument_id:
+        if a.instrument.code != b.instrument.code:
             raise ValueError(_("Only waves of the same instrument can be compared."))
-        roles = frames.roles(a.instrument)
-        items = [*roles.items, *([roles.outcome] if roles.outcome else [])]
-        if not items:
+        match = frames.variables_match(a.instrument, b.instrument, _comparable_items)
+        if not match.common and not (match.only_a or match.only_b or match.different):
             raise ValueError(_("This instrument has no ordered scale items to compare."))
+        if not match.common:
+            raise ValueError(_("The two versions of the instrument have no ordered scale item in common.")
+                             + " " + _comparison_gaps(a, b, match))
         frame_a, frame_b = frames.wave_frame(a, lang=lang), frames.wave_frame(b, lang=lang)
         if not len(frame_a) or not len(frame_b):
             raise ValueError(_("Both waves need completed responses."))
-        table = compare_items(frame_a, frame_b, items)
-        short = {v.name: v.short(lang) for v in frames.variables(a.instrument)}
+        table = compare_items(frame_a, frame_b, match.common)
+        table.attrs["not_in"] = {a.slug: list(match.only_b), b.slug: list(match.only_a)}
+        table.attrs["different"] = list(match.different)
+        short = {v.name: v.short(lang) for v in [*frames.variables(b.instrument), *frames.variables(a.instrument)]}
+        note = _("Mean item code (1 = lowest category) in each wave (a: %(a)s; b: %(b)s), the change b − a, "
+                 "and the Mann–Whitney U test of each item (two-sided, normal approximation with tie and "
+                 "continuity correction); p (Holm): adjusted for testing every item.") % {"a": a.title, "b": b.title}
+        if a.instrument_id != b.instrument_id:
+            note += " " + _("The waves use versions %(va)d and %(vb)d of the instrument; items are matched by "
+                            "their code.") % {"va": a.instrument.version, "vb": b.instrument.version}
+            gaps = _comparison_gaps(a, b, match)
+            if gaps:
+                note += " " + gaps
         return Table(name=f"compare-{a.slug}-{b.slug}", title=_("%(a)s compared with %(b)s") % {
             "a": a.title, "b": b.title}, data=table,
-            display=presentation.comparison(table, lang, lambda code: short.get(code, code)),
-            note=_("Mean item code (1 = lowest category) in each wave (a: %(a)s; b: %(b)s), the change b − a, "
-                   "and the Mann–Whitney U test of each item (two-sided, normal approximation with tie and "
-                   "continuity correction); p (Holm): adjusted for testing every item.") % {
-                "a": a.title, "b": b.title})
+            display=presentation.comparison(table, lang, lambda code: short.get(code, code)), note=note)
+
+
+def _comparable_items(instrument: Instrument) -> list[str]:
+    roles = frames.roles(instrument)
+    return [*roles.items, *([roles.outcome] if roles.outcome else [])]
+
+
+def _comparison_gaps(a: Wave, b: Wave, match: "frames.VariableMatch") -> str:
+    """Which wave lacks which items, and which items are defined differently (not compared)."""
+    parts = []
+    if match.only_b:
+        parts.append(_("Not in %(wave)s (version %(version)d), so not compared: %(codes)s.") % {
+            "wave": a.title, "version": a.instrument.version, "codes": ", ".join(match.only_b)})
+    if match.only_a:
+        parts.append(_("Not in %(wave)s (version %(version)d), so not compared: %(codes)s.") % {
+            "wave": b.title, "version": b.instrument.version, "codes": ", ".join(match.only_a)})
+    if match.different:
+        parts.append(_("Options differ between the versions, so not compared: %(codes)s.") % {
+            "codes": ", ".join(match.different)})
+    return " ".join(parts)
 
 
 def crosstab_choices(variables: Sequence[frames.Variable], lang: str) -> list[tuple[str, str]]:

@@ -55,3 +55,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the error may come from them.
     html = get_template("500.html").render({})
     return HttpResponse(html, status=500)
+
+
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in member of staff lands (after logging in, and from the header): the home of
+    their role. Admins go to the admin, researchers to the analyses, coders to their coding queue,
+    interviewers to their interviews; anyone else to the start page. Anonymous visitors log in."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+
+    from surveys import roles
+
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.is_staff and roles.user_is_admin(user):
+        return redirect("admin:index")
+    for permission, home in ((roles.ANALYSE_WAVES, "analysis:index"), (roles.CODE_ANSWERS, "coding:home"),
+                             (roles.CONDUCT_INTERVIEWS, "interviews:home")):
+        if user.has_perm(permission):
+            return redirect(home)
+    return redirect("surveys:home")

@@ -1,20 +1,24 @@
-"""Admin: instruments (read-mostly), waves with counts and actions, invitations, responses."""
+"""Admin: instruments (versions; an answered version keeps its structure), waves with counts and
+actions, invitations, responses."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .forms import InvitationCreateForm
+from .forms import InvitationCreateForm, WaveQuestionAddForm
 from .links import write_invitation_links
-from .models import Answer, Instrument, Invitation, Option, Question, Response, Scale, Section, Wave, WaveOptionSet
+from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
+                     Section, Wave, WaveOptionSet, versioned_error)
 
 admin.site.site_header = _("Cluster Readiness Survey")
 admin.site.site_title = _("Cluster Readiness Survey")
@@ -29,14 +33,78 @@ def invitation_links_csv(request: HttpRequest, wave: Wave, issued: list[services
     return response
 
 
+class CheckedModelForm(forms.ModelForm):
+    """A model form that shows every error of the model's ``clean()``, also those about a field the
+    form does not show (an inline's parent, say), above the form instead of failing."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            placed: dict[str, list] = {}
+            for name, messages_ in errors.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                placed.setdefault(key, []).extend(messages_)
+            errors = ValidationError(placed)
+        super()._update_errors(errors)
+
+
+class StructureFormSet(BaseInlineFormSet):
+    """Inline rows of an instrument's structure: none may be deleted once the instrument has answers
+    (adding and changing are checked by each row's ``clean()``)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if isinstance(form.instance, Question) and isinstance(self.instance, Section) and self.instance.instrument_id:
+            form.instance.instrument_id = self.instance.instrument_id  # a question added on its section's page
+        return form
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.pk for form in self.deleted_forms):
+            instrument = _instrument_of(self.instance)
+            if instrument is not None and instrument.has_answers():
+                raise versioned_error(instrument)
+
+
+def _instrument_of(obj) -> Instrument | None:
+    if isinstance(obj, Instrument):
+        return obj if obj.pk else None
+    return obj.structure_instrument() if hasattr(obj, "structure_instrument") else None
+
+
+class StructureAdminMixin:
+    """Admin of a structure row: refuses to delete the rows of an answered instrument, saying why."""
+
+    form = CheckedModelForm
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        instrument = _instrument_of(obj) if obj is not None else None
+        if instrument is not None and instrument.has_answers():
+            self.message_user(request, " ".join(versioned_error(instrument).messages), messages.ERROR)
+            return HttpResponseRedirect(reverse(
+                f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        """The bulk "delete selected" refuses, as protected, the rows of an answered instrument."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        locked = [obj for obj in objs if (_instrument_of(obj) is not None and _instrument_of(obj).has_answers())]
+        if locked:
+            self.message_user(request, " ".join(versioned_error(_instrument_of(locked[0])).messages), messages.ERROR)
+            protected = [*protected, *(str(obj) for obj in locked)]
+        return to_delete, model_count, perms_needed, protected
+
+
 class OptionInline(admin.TabularInline):
     model = Option
+    form = CheckedModelForm
+    formset = StructureFormSet
     extra = 0
-    fields = ["code", "order", "label_en", "label_ru"]
+    fields = ["code", "order", "label_en", "label_ru", "missing"]
 
 
 @admin.register(Scale)
-class ScaleAdmin(admin.ModelAdmin):
+class ScaleAdmin(StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "ordered", "option_count"]
     list_filter = ["instrument", "ordered"]
     inlines = [OptionInline]
@@ -48,40 +116,97 @@ class ScaleAdmin(admin.ModelAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
+    form = CheckedModelForm
+    formset = StructureFormSet
     extra = 0
-    fields = ["order", "code", "type", "required", "scale", "group", "role", "text_en"]
+    fields = ["order", "code", "type", "required", "scale", "group", "role", "text_en", "text_ru"]
     show_change_link = True
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "order", "title_en"]
     list_filter = ["instrument"]
     inlines = [QuestionInline]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "section", "type", "required", "scale", "group", "role"]
     list_filter = ["instrument", "type", "required"]
     search_fields = ["code", "text_en", "text_ru"]
+    list_select_related = ["instrument", "section", "scale"]
 
 
 class SectionInline(admin.TabularInline):
     model = Section
+    form = CheckedModelForm
+    formset = StructureFormSet
     extra = 0
     fields = ["order", "code", "title_en", "title_ru"]
     show_change_link = True
 
 
+class BlockInline(admin.TabularInline):
+    model = Block
+    form = CheckedModelForm
+    formset = StructureFormSet
+    extra = 0
+    fields = ["order", "code", "label_en", "label_ru"]
+
+
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
-    list_display = ["code", "title_en", "kind", "question_count", "wave_count"]
-    inlines = [SectionInline]
+    list_display = ["code", "version", "status", "title_en", "kind", "question_count", "wave_count", "answered"]
+    list_filter = ["status", "kind"]
+    inlines = [SectionInline, BlockInline]
+    actions = ["create_new_version", "publish_versions", "delete_drafts"]
+    form = CheckedModelForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            _questions=Count("questions", distinct=True), _waves=Count("waves", distinct=True))
+            _questions=Count("questions", distinct=True), _waves=Count("waves", distinct=True),
+            _answered=Exists(Answer.objects.filter(question__instrument=OuterRef("pk"))))
+
+    @admin.display(description=_("has answers"), boolean=True, ordering="_answered")
+    def answered(self, obj) -> bool:
+        return obj._answered
+
+    @admin.action(description=_("Create a new version of the selected instruments"))
+    def create_new_version(self, request, queryset):
+        for instrument in queryset:
+            try:
+                new = services.instrument_version_create(instrument=instrument)
+            except ValidationError as exc:
+                self.message_user(request, f"{instrument.code}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            self.message_user(request, format_html(
+                gettext("{code}: version {version} created as a draft, with every code kept. "
+                  "<a href=\"{url}\">Edit it</a>; the next wave that uses it publishes it."),
+                code=new.code, version=new.version, url=reverse("admin:surveys_instrument_change", args=[new.pk])))
+
+    @admin.action(description=_("Delete the selected drafts"))
+    def delete_drafts(self, request, queryset):
+        for instrument in queryset:
+            try:
+                services.instrument_draft_delete(instrument=instrument)
+            except ValidationError as exc:
+                self.message_user(request, f"{instrument.code} ({instrument.version}): {' '.join(exc.messages)}",
+                                  messages.ERROR)
+            else:
+                self.message_user(request, _("%(code)s: draft version %(version)d deleted.") % {
+                    "code": instrument.code, "version": instrument.version})
+
+    @admin.action(description=_("Publish the selected versions (new waves use them)"))
+    def publish_versions(self, request, queryset):
+        for instrument in queryset:
+            try:
+                services.instrument_publish(instrument=instrument)
+            except ValidationError as exc:
+                self.message_user(request, f"{instrument.code}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(code)s: version %(version)d published.") % {
+                    "code": instrument.code, "version": instrument.version})
 
     @admin.display(description=_("questions"), ordering="_questions")
     def question_count(self, obj) -> int:
@@ -92,11 +217,26 @@ class InstrumentAdmin(admin.ModelAdmin):
         return obj._waves
 
     def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj and obj.waves.exists() else []
+        fixed = ["version", "status", "previous"]
+        if obj and obj.has_answers():
+            return ["code", "kind", *fixed]
+        # a version's code ties it to its other versions; a used code is the one exports carry
+        return ["code", *fixed] if obj and (obj.previous_id or obj.version > 1 or obj.waves.exists()) else fixed
+
+
+class WaveOptionSetForm(CheckedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        question, options = cleaned.get("question"), cleaned.get("options")
+        if question is not None and options is not None:
+            self.instance.question = question
+            self.instance.options_check(list(options.select_related("scale")))
+        return cleaned
 
 
 class WaveOptionSetInline(admin.TabularInline):
     model = WaveOptionSet
+    form = WaveOptionSetForm
     extra = 0
     filter_horizontal = ["options"]
     verbose_name = _("option list for this wave")
@@ -105,14 +245,27 @@ class WaveOptionSetInline(admin.TabularInline):
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "instrument", "status", "access", "opens_at", "closes_at",
-                    "started", "completed", "links"]
+    list_display = ["title", "slug", "instrument", "instrument_version", "status", "access", "opens_at",
+                    "closes_at", "started", "completed", "links"]
     list_filter = ["status", "access", "instrument"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["open_waves", "close_waves"]
     inlines = [WaveOptionSetInline]
     readonly_fields = ["created_at"]
+    form = CheckedModelForm
+
+    @admin.display(description=_("instrument version"), ordering="instrument__version")
+    def instrument_version(self, obj: Wave) -> int:
+        return obj.instrument.version
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("instrument")
+        if field is not None:  # new waves take a published (or draft) version, never a retired one
+            keep = Q(pk=obj.instrument_id) if obj else Q(pk__in=[])
+            field.queryset = Instrument.objects.filter(~Q(status=Instrument.Status.RETIRED) | keep)
+        return form
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("instrument").annotate(
@@ -131,11 +284,16 @@ class WaveAdmin(admin.ModelAdmin):
     @admin.display(description=_("links"))
     def links(self, obj: Wave) -> str:
         invite = reverse("admin:surveys_wave_invitations", args=[obj.pk])
+        preview = format_html(' · <a href="{}">{}</a>', reverse("surveys:preview", kwargs={"slug": obj.slug}),
+                              _("preview"))
+        if obj.status == Wave.Status.OPEN:
+            preview += format_html(' · <a href="{}">{}</a>', reverse("admin:surveys_wave_add_question",
+                                                                    args=[obj.pk]), _("add a question"))
         if obj.access == Wave.Access.OPEN_LINK:
             public = reverse("surveys:wave_entry", kwargs={"slug": obj.slug})
-            return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', public, _("public link"), invite,
-                               _("invitations"))
-        return format_html('<a href="{}">{}</a>', invite, _("create invitations"))
+            return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>{}', public, _("public link"), invite,
+                               _("invitations"), preview)
+        return format_html('<a href="{}">{}</a>{}', invite, _("create invitations"), preview)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -165,7 +323,44 @@ class WaveAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/invitations/", self.admin_site.admin_view(self.invitations_view),
                  name="surveys_wave_invitations"),
+            path("<int:pk>/add-question/", self.admin_site.admin_view(self.add_question_view),
+                 name="surveys_wave_add_question"),
         ] + super().get_urls()
+
+    def add_question_view(self, request, pk: int):
+        """Add a question to a running wave, on purpose: the page says what happens to the responses
+        already in, and the addition is recorded."""
+        wave = get_object_or_404(Wave.objects.select_related("instrument"), pk=pk)
+        if not self.has_change_permission(request, wave) or not request.user.has_perm("surveys.add_question"):
+            return HttpResponse(status=403)
+        responses = Response.objects.filter(wave__instrument_id=wave.instrument_id)
+        started, completed = responses.count(), responses.filter(status=Response.Status.COMPLETED).count()
+        form = WaveQuestionAddForm(request.POST or None, instrument=wave.instrument)
+        if wave.status != Wave.Status.OPEN:
+            form = None
+        elif request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            confirmed = data.pop("confirm")
+            try:
+                added = services.wave_question_add(wave=wave, confirmed=confirmed, user=request.user, **data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                self.message_user(request, _("The question “%(code)s” was added to %(instrument)s. The %(n)d "
+                                             "responses already started have it missing (not asked).") % {
+                    "code": added.question.code, "instrument": wave.instrument, "n": started})
+                return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
+        other_waves = Wave.objects.filter(instrument_id=wave.instrument_id).exclude(pk=wave.pk)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "wave": wave, "form": form,
+            "title": _("Add a question to the running wave %(wave)s") % {"wave": wave.title},
+            "started": started, "completed": completed, "other_waves": other_waves,
+        }
+        return render(request, "admin/surveys/wave/add_question.html", context, status=200 if form else 409)
 
     def invitations_view(self, request, pk: int):
         wave = get_object_or_404(Wave, pk=pk)
@@ -246,4 +441,19 @@ class ResponseAdmin(admin.ModelAdmin):
         return obj.invitation_id is not None
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(QuestionAddition)
+class QuestionAdditionAdmin(admin.ModelAdmin):
+    """The record of the questions added to running waves (read only)."""
+
+    list_display = ["question", "wave", "added_at", "added_by", "responses_before", "completed_before"]
+    list_filter = ["wave"]
+    readonly_fields = ["wave", "question", "added_at", "added_by", "responses_before", "completed_before"]
+
+    def has_add_permission(self, request):
+        return False  # through the wave's "add a question" page only
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -23,6 +23,7 @@ from .interviews.models import Interview
 from .interviews.services import interviewer_assign
 from .models import Answer, Instrument, Question, Response, Wave
 from .roles import CODERS, INTERVIEWERS, RESEARCHERS
+from .selectors import instrument_latest_get
 
 SEED = 20190401
 N_RESPONSES = 100
@@ -105,7 +106,7 @@ def social_capital_rows(seed: int = SEED) -> list[dict[str, object]]:
 
 def create_social_capital_demo(*, seed: int = SEED) -> tuple[Wave, int]:
     """Create the closed demo wave with its responses; a second call creates nothing."""
-    instrument = Instrument.objects.get(code="social-capital")
+    instrument = instrument_latest_get(code="social-capital")
     tz = dt.timezone(dt.timedelta(hours=3))
     with transaction.atomic():
         wave, created = Wave.objects.get_or_create(
@@ -139,7 +140,7 @@ def create_social_capital_demo(*, seed: int = SEED) -> tuple[Wave, int]:
 
 
 def create_open_wave() -> tuple[Wave, bool]:
-    instrument = Instrument.objects.get(code="social-capital")
+    instrument = instrument_latest_get(code="social-capital")
     return Wave.objects.get_or_create(
         slug=OPEN_WAVE,
         defaults={
@@ -365,6 +366,8 @@ def cluster_managers_rows(seed: int = CM_SEED) -> list[dict[str, object]]:
                     row["local_notes"] = str(_pick(rng, LOCAL_NOTES[lang]))
             if row["international"]:
                 row["international_via_members"] = int(rng.random() < 0.6)
+            if row["sustainable_without_project_funds"] == 1:  # the guide asks only the others (its logic)
+                del row["expected_funding"]
             if i in sustain_no:
                 row["financing_notes"] = str(_pick(rng, FINANCING_NO[lang]))
             rows.append(row)
@@ -376,7 +379,7 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
     """The closed wave cluster-managers-demo: 50 completed interviews by the demo interviewer,
     each ``added_value_text`` coded by two demo coders, final codes set by the demo researcher.
     A second call creates nothing."""
-    instrument = Instrument.objects.get(code="cluster-managers")
+    instrument = instrument_latest_get(code="cluster-managers")
     tz = dt.timezone(dt.timedelta(hours=3))
     with transaction.atomic():
         users = demo_users()
@@ -439,7 +442,7 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
 
 def create_cluster_managers_open_wave() -> tuple[Wave, bool]:
     """The open interview wave cluster-managers-2026 (no interviews), the demo interviewer assigned."""
-    instrument = Instrument.objects.get(code="cluster-managers")
+    instrument = instrument_latest_get(code="cluster-managers")
     with transaction.atomic():
         wave, created = Wave.objects.get_or_create(
             slug=CM_OPEN_WAVE,

@@ -7,16 +7,18 @@ codes, numbers, strings, ISO dates.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any, Callable, Sequence
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Div, Layout, LayoutObject
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .conventions import NO, YES
-from .models import Option, Question
+from .models import Instrument, Option, Question, Scale, Section
 from .text import CleanCharField
 
 TEXT_MAX = 500
@@ -127,23 +129,105 @@ FIELD_BUILDERS: dict[str, Callable[[Question, Sequence[Option]], forms.Field]] =
 }
 
 
+GRID_TYPES = (Question.Type.SCALE, Question.Type.SINGLE)
+
+
+def _runs(questions: Sequence[Question], options: dict[int, list[Option]], grid: bool) -> list[list[Question]]:
+    """The questions in order, cut into runs: with ``grid``, consecutive single-choice questions
+    offering the same options form one run (a grid); every other question is a run of its own."""
+    runs: list[list[Question]] = []
+    for q in questions:
+        key = tuple(o.pk for o in options.get(q.pk, []))
+        previous = runs[-1][-1] if runs else None
+        if (grid and previous is not None and q.type in GRID_TYPES and previous.type in GRID_TYPES
+                and key and key == tuple(o.pk for o in options.get(previous.pk, []))):
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    return runs
+
+
+class Grid(LayoutObject):
+    """Questions on one scale as one grid: a table whose column headers are the options and whose
+    rows are the questions (each row's radios one group, named by its row header), stacked on
+    phones with each option's label shown (static/css/site.css)."""
+
+    template = "surveys/_grid.html"
+
+    def __init__(self, questions: Sequence[Question], options: Sequence[Option], hidden: set[str] | frozenset[str]):
+        self.questions, self.options, self.hidden = list(questions), list(options), hidden
+        self.fields = [q.code for q in self.questions]
+
+    def render(self, form, context, template_pack=None, **kwargs) -> str:
+        rows = [{"question": q, "field": form[q.code], "hidden": q.code in self.hidden,
+                 "condition": json.dumps(q.condition, separators=(",", ":")) if q.condition else ""}
+                for q in self.questions]
+        return render_to_string(self.template, {"rows": rows, "options": self.options})
+
+
 class SectionForm(forms.Form):
-    """The questions of one section; field names are the question codes."""
+    """The questions of one section; field names are the question codes.
+
+    ``shown`` (optional) maps this page's cleaned values to the visibility of every question
+    (``WaveStructure.shown`` on the answers so far with these in place): a question with a
+    condition is required only when shown, and a hidden question's value is dropped, whatever
+    was sent (``surveys.logic``). Each question's wrapper carries its condition for the browser.
+    With ``grid``, consecutive questions on one scale are one ``Grid``.
+    """
 
     def __init__(
-        self, *args: Any, questions: Sequence[Question], options: dict[int, list[Option]], **kwargs: Any,
+        self, *args: Any, questions: Sequence[Question], options: dict[int, list[Option]],
+        shown: Callable[[dict[str, Any]], dict[str, bool]] | None = None,
+        initially_hidden: set[str] | frozenset[str] = frozenset(), grid: bool = False, **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        self.shown = shown
         for question in self.questions:
             builder = FIELD_BUILDERS[question.type]
-            self.fields[question.code] = builder(question, options.get(question.pk, []))
+            field = builder(question, options.get(question.pk, []))
+            if question.condition:
+                field.required = False  # required only when shown: checked in clean()
+            self.fields[question.code] = field
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            *[Div(q.code, css_class=f"question question-{q.type}") for q in self.questions]
-        )
+        self._runs = _runs(self.questions, options, grid)
+        self._options = options
+        self._layout(initially_hidden)
+
+    def _layout(self, hidden: set[str] | frozenset[str]) -> None:
+        self.helper.layout = Layout(*[
+            Grid(run, self._options.get(run[0].pk, []), hidden) if len(run) > 1
+            else self._wrapper(run[0], run[0].code in hidden) for run in self._runs])
+
+    @staticmethod
+    def _wrapper(question: Question, hidden: bool) -> Div:
+        specify = " question-specify" if question.specify_for_id else ""
+        attrs: dict[str, Any] = {"css_class": f"question question-{question.type}{specify}", "data_code": question.code,
+                                 "data_type": question.type}
+        if question.condition:
+            attrs["data_condition"] = json.dumps(question.condition, separators=(",", ":"))
+        if hidden:
+            attrs["hidden"] = "hidden"
+        return Div(question.code, **attrs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.shown is None:
+            return cleaned
+        shown = self.shown({q.code: cleaned.get(q.code) for q in self.questions})
+        self._layout({q.code for q in self.questions if not shown.get(q.code, True)})  # as this page now stands
+        for question in self.questions:
+            if shown.get(question.code, True):
+                if question.condition and question.required and cleaned.get(question.code) in (None, "", []) \
+                        and question.code not in self._errors:
+                    self.add_error(question.code, ValidationError(
+                        self.fields[question.code].error_messages["required"], code="required"))
+            else:  # hidden: nothing sent for it is kept, and it asks for nothing
+                self._errors.pop(question.code, None)
+                cleaned[question.code] = None
+        return cleaned
 
     def answers(self) -> dict[str, Any]:
         """Cleaned values keyed by question code (only this section's questions)."""
@@ -178,3 +262,33 @@ class InvitationCreateForm(forms.Form):
                                       params={"line": number})
         return lines
 
+
+
+class WaveQuestionAddForm(forms.Form):
+    """A question added to a running wave (``services.wave_question_add``): always optional, and
+    only with the confirmation of what happens to the responses already in."""
+
+    section = forms.ModelChoiceField(label=_("Section"), queryset=Section.objects.none())
+    code = forms.SlugField(label=_("Code"), max_length=64, help_text=_("The variable name in every export."))
+    type = forms.ChoiceField(label=_("Type"), choices=Question.Type.choices)
+    scale = forms.ModelChoiceField(label=_("Scale"), queryset=Scale.objects.none(), required=False,
+                                   help_text=_("Options for choice questions."))
+    text_en = CleanCharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_ru = CleanCharField(label=_("Text (Russian)"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("I understand: the responses already in will have this question missing (not asked), and the "
+                "question is optional for the responses still in progress."),
+        error_messages={"required": _("Confirm what happens to the responses already in.")})
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["section"].queryset = Section.objects.filter(instrument=instrument).order_by("order")
+        self.fields["scale"].queryset = Scale.objects.filter(instrument=instrument).order_by("code")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if Question.objects.filter(instrument=self.instrument, code=code).exists():
+            raise ValidationError(_("The instrument already has a question “%(code)s”."), code="code_taken",
+                                  params={"code": code})
+        return code

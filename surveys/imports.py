@@ -324,7 +324,7 @@ def _raw_value(q: Question, row: dict[str, Any], lookup: dict[str, int], structu
     """The form value for question ``q`` from a row: codes for choices, lists for multiple choice."""
     if q.type == Question.Type.MULTIPLE:
         columns = [f"{q.code}__{o.code}" for o in structure.options.get(q.pk, [])]
-        present = [c for c in row if c.startswith(f"{q.code}__")]
+        present = [c for c in row if c.startswith(f"{q.code}__") and c not in structure.codes]
         if present and all(not str(row[c]).strip() for c in present):
             return None  # every cell missing
         if present:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .logic import conditions_check
 
 
 def hash_token(token: str) -> str:
@@ -33,25 +37,108 @@ class TranslatedMixin:
         return value or getattr(self, f"{field}_en", "")
 
 
+def versioned_error(instrument: "Instrument") -> ValidationError:
+    """The refusal to edit an answered instrument in place (see docs/instruments.md)."""
+    return ValidationError(
+        _("This instrument (%(code)s, version %(version)d) cannot be changed: waves already hold answers to it, "
+          "and its questions must stay as the respondents saw them. Create a new version (the action “Create a "
+          "new version” on the list of instruments), edit that draft, and use it in the next wave."),
+        code="instrument_answered", params={"code": instrument.code, "version": instrument.version},
+    )
+
+
+class StructureLockMixin:
+    """Rows of an instrument's structure (sections, questions, scales, options, blocks).
+
+    Once a wave holds answers to the instrument, a row cannot be added, deleted, moved to
+    another instrument, or have a field of ``STRUCTURE_FIELDS`` changed: a new version of the
+    instrument is made instead. Texts and labels may still be reworded.
+    """
+
+    STRUCTURE_FIELDS: tuple[str, ...] = ()
+
+    def structure_instrument(self) -> "Instrument | None":
+        raise NotImplementedError
+
+    def structure_lock_check(self) -> None:
+        instrument = self.structure_instrument()
+        if instrument is None or not instrument.has_answers():
+            return
+        if not self.pk:
+            raise versioned_error(instrument)
+        old = type(self).objects.filter(pk=self.pk).values(*self.STRUCTURE_FIELDS).first()
+        if old is None:
+            raise versioned_error(instrument)
+        if any(old[name] != getattr(self, name) for name in self.STRUCTURE_FIELDS):
+            raise versioned_error(instrument)
+
+    def delete_lock_check(self) -> None:
+        """Refuse to delete the row of an answered instrument."""
+        instrument = self.structure_instrument()
+        if instrument is not None and instrument.has_answers():
+            raise versioned_error(instrument)
+
+
+class InstrumentManager(models.Manager):
+    def get_by_natural_key(self, code: str, version: int = 1) -> "Instrument":
+        return self.get(code=code, version=version)
+
+
 class Instrument(TranslatedMixin, models.Model):
+    """One version of an instrument. Versions of one instrument share its ``code``; a wave
+    points to the version it puts in the field. A version with answers is never edited in
+    place: ``surveys.services.instrument_version_create`` copies it into a new draft."""
+
     class Kind(models.TextChoices):
         QUESTIONNAIRE = "questionnaire", _("Self-administered questionnaire")
         INTERVIEW = "interview", _("Interview guide")
 
-    code = models.SlugField(_("code"), max_length=64, unique=True)
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (being edited, not in the field)")
+        PUBLISHED = "published", _("Published (new waves use it)")
+        RETIRED = "retired", _("Retired (replaced by a newer version)")
+
+    code = models.SlugField(_("code"), max_length=64,
+                            help_text=_("Shared by every version of the instrument."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("previous version"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUESTIONNAIRE)
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
 
+    objects = InstrumentManager()
+
     class Meta:
-        ordering = ["code"]
+        ordering = ["code", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="instrument_version_positive"),
+        ]
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
 
     def __str__(self) -> str:
-        return self.translated("title")
+        if self.version == 1:
+            return self.translated("title")
+        return _("%(title)s (version %(version)d)") % {"title": self.translated("title"), "version": self.version}
+
+    def has_answers(self) -> bool:
+        """True when a wave holds an answer to one of this version's questions."""
+        if not self.pk:
+            return False
+        return Answer.objects.filter(question__instrument_id=self.pk).exists()
+
+    def clean(self) -> None:
+        if not self.pk:
+            return
+        old = Instrument.objects.filter(pk=self.pk).values("code", "kind", "version").first()
+        if old and (old["code"], old["kind"], old["version"]) != (self.code, self.kind, self.version) \
+                and self.has_answers():
+            raise versioned_error(Instrument(code=old["code"], version=old["version"]))
 
     @property
     def title(self) -> str:
@@ -62,10 +149,10 @@ class Instrument(TranslatedMixin, models.Model):
         return self.translated("description")
 
     def natural_key(self):
-        return (self.code,)
+        return (self.code, self.version)
 
 
-class Scale(TranslatedMixin, models.Model):
+class Scale(StructureLockMixin, TranslatedMixin, models.Model):
     """A list of options (a choice list); ``ordered`` for ordinal scales."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
@@ -80,11 +167,19 @@ class Scale(TranslatedMixin, models.Model):
         verbose_name = _("scale")
         verbose_name_plural = _("scales")
 
+    STRUCTURE_FIELDS = ("instrument_id", "code")
+
     def __str__(self) -> str:
         return f"{self.instrument.code}:{self.code}"
 
+    def structure_instrument(self):
+        return self.instrument if self.instrument_id else None
 
-class Option(TranslatedMixin, models.Model):
+    def clean(self) -> None:
+        self.structure_lock_check()
+
+
+class Option(StructureLockMixin, TranslatedMixin, models.Model):
     """One option of a scale: a stable numeric code and its labels.
 
     ``order`` is the display order (Very high first); ``code`` is what is
@@ -100,6 +195,10 @@ class Option(TranslatedMixin, models.Model):
         _("missing-value option"), default=False,
         help_text=_("A non-answer such as “Don't know”, “Unsure” or “Refused”: declared as a "
                     "user-missing value in the SPSS and Stata files and in the codebook."))
+    specify = models.BooleanField(
+        _("asks to specify"), default=False,
+        help_text=_("“Other, please specify”: choosing this option shows a required text field, stored and "
+                    "exported as the text question <code>__other (added when the instrument is loaded)."))
 
     class Meta:
         ordering = ["scale", "order", "code"]
@@ -114,8 +213,15 @@ class Option(TranslatedMixin, models.Model):
     def label(self) -> str:
         return self.translated("label")
 
+    # An option's code is governed by the code lock (below): an unused code may still change.
+    STRUCTURE_FIELDS = ("scale_id", "specify")
+
+    def structure_instrument(self):
+        return self.scale.instrument if self.scale_id else None
+
     def clean(self) -> None:
         self.code_lock_check()
+        self.structure_lock_check()
 
     def code_lock_check(self) -> None:
         """Refuse to change an option's numeric code once stored answers use it (the code lock)."""
@@ -141,7 +247,7 @@ class Option(TranslatedMixin, models.Model):
         return False
 
 
-class Section(TranslatedMixin, models.Model):
+class Section(StructureLockMixin, TranslatedMixin, models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="sections")
     code = models.SlugField(_("code"), max_length=64)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -149,6 +255,14 @@ class Section(TranslatedMixin, models.Model):
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    condition = models.JSONField(
+        _("display condition"), null=True, blank=True,
+        help_text=_("Shown only when this holds on earlier answers, e.g. {\"q\": \"cluster_member\", \"op\": "
+                    "\"eq\", \"value\": 1} (docs/instruments.md, “Questionnaire logic”)."))
+    grid = models.BooleanField(
+        _("items as a grid"), default=False,
+        help_text=_("Show consecutive questions on one scale as one grid (a table on wide screens, stacked on "
+                    "phones)."))
 
     class Meta:
         ordering = ["instrument", "order"]
@@ -156,8 +270,18 @@ class Section(TranslatedMixin, models.Model):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 
+    STRUCTURE_FIELDS = ("instrument_id", "code", "order", "condition")
+
     def __str__(self) -> str:
         return self.translated("title")
+
+    def structure_instrument(self):
+        return self.instrument if self.instrument_id else None
+
+    def clean(self) -> None:
+        self.structure_lock_check()
+        if self.instrument_id:
+            instrument_conditions_check(self.instrument_id, section=self)
 
     @property
     def title(self) -> str:
@@ -168,7 +292,8 @@ class Section(TranslatedMixin, models.Model):
         return self.translated("intro")
 
 
-class Question(TranslatedMixin, models.Model):
+
+class Question(StructureLockMixin, TranslatedMixin, models.Model):
     class Type(models.TextChoices):
         SCALE = "scale", _("Single choice on an ordered scale")
         SINGLE = "single", _("Single choice")
@@ -219,6 +344,14 @@ class Question(TranslatedMixin, models.Model):
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    condition = models.JSONField(
+        _("display condition"), null=True, blank=True,
+        help_text=_("Shown only when this holds on earlier answers, e.g. {\"q\": \"cluster_member\", \"op\": "
+                    "\"eq\", \"value\": 1} (docs/instruments.md, “Questionnaire logic”)."))
+    specify_for = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="specify_questions",
+        verbose_name=_("specifies the answer to"),
+        help_text=_("The text question of an “Other, please specify” option of this choice question."))
 
     class Meta:
         ordering = ["instrument", "section__order", "order"]
@@ -226,8 +359,15 @@ class Question(TranslatedMixin, models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 
+    # What a respondent is asked and how the answer is stored; the code has its own lock.
+    STRUCTURE_FIELDS = ("instrument_id", "section_id", "type", "required", "scale_id", "min_value", "max_value",
+                        "max_length", "condition", "specify_for_id")
+
     def __str__(self) -> str:
         return self.code
+
+    def structure_instrument(self):
+        return self.instrument if self.instrument_id else None
 
     @property
     def text(self) -> str:
@@ -243,11 +383,40 @@ class Question(TranslatedMixin, models.Model):
         return self.translated("label") or self.text
 
     def clean(self) -> None:
-        if self.type in self.CHOICE_TYPES and self.scale_id is None:
-            raise ValidationError({"scale": _("A choice question needs a scale.")}, code="scale_required")
-        if self.scale_id and self.section_id and self.scale.instrument_id != self.section.instrument_id:
-            raise ValidationError({"scale": _("The scale belongs to another instrument.")}, code="scale_instrument")
+        self.references_check()
         self.code_lock_check()
+        self.structure_lock_check()
+        if self.instrument_id and self.section_id:
+            try:
+                instrument_conditions_check(self.instrument_id, question=self)
+            except ValidationError as exc:
+                raise ValidationError({"condition": exc.messages}) from exc
+
+    def references_check(self) -> None:
+        """The section, the scale and the block (``group``) must be the question's instrument's own."""
+        errors: dict[str, ValidationError] = {}
+        if self.type in self.CHOICE_TYPES and self.scale_id is None:
+            errors["scale"] = ValidationError(_("A choice question needs a scale."), code="scale_required")
+        if self.instrument_id and self.section_id and self.section.instrument_id != self.instrument_id:
+            errors["section"] = ValidationError(
+                _("The section “%(section)s” belongs to another instrument (%(other)s); choose a section of "
+                  "%(instrument)s."), code="section_instrument",
+                params={"section": self.section.code, "other": self.section.instrument,
+                        "instrument": self.instrument})
+        if self.scale_id and self.instrument_id and self.scale.instrument_id != self.instrument_id:
+            errors["scale"] = ValidationError(
+                _("The scale “%(scale)s” belongs to another instrument (%(other)s); choose a scale of "
+                  "%(instrument)s."), code="scale_instrument",
+                params={"scale": self.scale.code, "other": self.scale.instrument, "instrument": self.instrument})
+        if self.group and self.instrument_id:
+            blocks = set(Block.objects.filter(instrument_id=self.instrument_id).values_list("code", flat=True))
+            if blocks and self.group not in blocks:
+                errors["group"] = ValidationError(
+                    _("The block “%(group)s” is not a block of %(instrument)s (its blocks: %(blocks)s)."),
+                    code="group_instrument",
+                    params={"group": self.group, "instrument": self.instrument, "blocks": ", ".join(sorted(blocks))})
+        if errors:
+            raise ValidationError(errors)
 
     def code_lock_check(self) -> None:
         """Refuse to change the code once a wave has answers to the question (the code lock)."""
@@ -262,7 +431,7 @@ class Question(TranslatedMixin, models.Model):
             )})
 
 
-class Block(TranslatedMixin, models.Model):
+class Block(StructureLockMixin, TranslatedMixin, models.Model):
     """The label of a block of items (the questions whose ``group`` is this block's code)."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="blocks")
@@ -277,8 +446,16 @@ class Block(TranslatedMixin, models.Model):
         verbose_name = _("block of items")
         verbose_name_plural = _("blocks of items")
 
+    STRUCTURE_FIELDS = ("instrument_id", "code")
+
     def __str__(self) -> str:
         return self.translated("label")
+
+    def structure_instrument(self):
+        return self.instrument if self.instrument_id else None
+
+    def clean(self) -> None:
+        self.structure_lock_check()
 
 
 class Wave(models.Model):
@@ -292,7 +469,18 @@ class Wave(models.Model):
         INVITATION = "invitation", _("Invitation only")
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, help_text=_("In English (and the default)."))
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True,
+                                help_text=_("Shown on the first page, before “Start”."))
+    intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    privacy_en = models.TextField(_("consent and privacy (English)"), blank=True,
+                                  help_text=_("What is collected, why, who sees it, how long it is kept."))
+    privacy_ru = models.TextField(_("consent and privacy (Russian)"), blank=True)
+    contact_en = models.CharField(_("researchers' contact (English)"), max_length=300, blank=True,
+                                  help_text=_("Shown on the first page and when the survey is closed, e.g. "
+                                              "“Dr A. Ivanova, survey@example.org”."))
+    contact_ru = models.CharField(_("researchers' contact (Russian)"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.OPEN_LINK)
@@ -315,9 +503,38 @@ class Wave(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def local(self, field: str, lang: str | None = None) -> str:
+        """``<field>_ru`` in Russian (``lang``, or the active language) when it is given, else the
+        English (``title`` for the title)."""
+        russian = (lang or get_language() or "en")[:2] == "ru"
+        english = self.title if field == "title" else getattr(self, f"{field}_en")
+        return (getattr(self, f"{field}_ru") or english) if russian else english
+
+    @property
+    def local_title(self) -> str:
+        return self.local("title")
+
+    @property
+    def intro(self) -> str:
+        return self.local("intro")
+
+    @property
+    def privacy(self) -> str:
+        return self.local("privacy")
+
+    @property
+    def contact(self) -> str:
+        return self.local("contact")
+
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A wave must close after it opens.")}, code="dates_order")
+        if self.instrument_id and self.instrument.status == Instrument.Status.RETIRED:
+            old = Wave.objects.filter(pk=self.pk).values_list("instrument_id", flat=True).first() if self.pk else None
+            if old != self.instrument_id:
+                raise ValidationError({"instrument": ValidationError(
+                    _("Version %(version)d of this instrument is retired; choose its latest version."),
+                    code="instrument_retired", params={"version": self.instrument.version})})
 
     def is_accepting(self, now=None) -> bool:
         """True when respondents may answer now: open, and within its dates."""
@@ -348,6 +565,25 @@ class WaveOptionSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave.slug}: {self.question.code}"
+
+    def clean(self) -> None:
+        if self.wave_id and self.question_id and self.question.instrument_id != self.wave.instrument_id:
+            raise ValidationError({"question": ValidationError(
+                _("The question “%(question)s” belongs to another instrument (%(other)s); this wave uses "
+                  "%(instrument)s."), code="question_instrument",
+                params={"question": self.question.code, "other": self.question.instrument,
+                        "instrument": self.wave.instrument})})
+
+    def options_check(self, options) -> None:
+        """The options offered must be options of the question's scale (checked before they are set)."""
+        if not self.question_id:
+            return
+        foreign = [o for o in options if o.scale_id != self.question.scale_id]
+        if foreign:
+            raise ValidationError({"options": ValidationError(
+                _("These options are not options of the question “%(question)s”: %(options)s."),
+                code="option_scale", params={"question": self.question.code,
+                                             "options": ", ".join(f"{o.scale.code}:{o.code}" for o in foreign)})})
 
 
 class Invitation(models.Model):
@@ -419,3 +655,53 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}={self.value!r}"
+
+
+class QuestionAddition(models.Model):
+    """The record of a question added to a running wave (``services.wave_question_add``).
+
+    The responses started before ``added_at`` were not asked the question: where they have no
+    answer to it, the answer is missing because it was not asked, not because it was skipped.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="question_additions")
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="addition")
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("added by"))
+    responses_before = models.PositiveIntegerField(_("responses already started"), default=0)
+    completed_before = models.PositiveIntegerField(_("responses already completed"), default=0)
+
+    class Meta:
+        ordering = ["wave", "added_at"]
+        verbose_name = _("question added to a running wave")
+        verbose_name_plural = _("questions added to running waves")
+
+    def __str__(self) -> str:
+        return f"{self.wave.slug}: {self.question.code}"
+
+    def not_asked(self):
+        """The responses (of any wave of the instrument) started before the question existed and
+        without an answer to it."""
+        return Response.objects.filter(wave__instrument_id=self.question.instrument_id,
+                                       started_at__lt=self.added_at).exclude(answers__question_id=self.question_id)
+
+
+def instrument_conditions_check(instrument_id: int, *, question=None, section=None) -> None:
+    """``conditions_check`` on an instrument as stored, with ``question`` or ``section`` (being
+    saved, perhaps moved or new) in place of its stored row."""
+    sections = {s.pk: s for s in Section.objects.filter(instrument_id=instrument_id)}
+    if section is not None:
+        sections[section.pk or 0] = section
+    questions = [q for q in Question.objects.filter(instrument_id=instrument_id) if question is None or q.pk != question.pk]
+    if question is not None:
+        questions.append(question)
+    by_section: dict[Any, list] = {key: [] for key in sections}
+    for q in questions:
+        by_section.setdefault(q.section_id, []).append(q)
+    ordered = sorted(sections.items(), key=lambda kv: (kv[1].order, kv[0]))
+    conditions_check([
+        (s.title, s.condition, [(q.code, q.type, q.condition)
+                                for q in sorted(by_section.get(key, []), key=lambda q: (q.order, q.pk or 0))])
+        for key, s in ordered
+    ])

@@ -44,6 +44,8 @@ ADMIN_SITE_PERMISSIONS: dict[str, list[str]] = {
     "question": ["view", "add", "change", "delete"],
     "scale": ["view", "add", "change", "delete"],
     "option": ["view", "add", "change", "delete"],
+    "block": ["view", "add", "change", "delete"],
+    "questionaddition": ["view"],  # the record of questions added to running waves
     "wave": ["view", "add", "change", "delete"],
     "waveoptionset": ["view", "add", "change", "delete"],
     "invitation": ["view", "add", "change", "delete"],

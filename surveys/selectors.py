@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from django.db.models import Prefetch
 
-from .models import Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
+from . import logic
+from .models import Instrument, Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
 
 
 @dataclass
@@ -20,6 +23,46 @@ class WaveStructure:
     @property
     def all_questions(self) -> list[Question]:
         return [q for s in self.sections for q in self.questions[s.pk]]
+
+    @cached_property
+    def codes(self) -> set[str]:
+        return {q.code for q in self.all_questions}
+
+    @property
+    def has_logic(self) -> bool:
+        return any(s.condition for s in self.sections) or any(q.condition for q in self.all_questions)
+
+    def answers_by_code(self, stored: dict[int, Any]) -> dict[str, Any]:
+        """question pk -> value (as ``response_answers`` gives) to question code -> value."""
+        return {q.code: stored[q.pk] for q in self.all_questions if q.pk in stored}
+
+    def shown(self, answers: dict[str, Any]) -> Visibility:
+        """Which questions and sections the answers so far show (``surveys.logic``)."""
+        questions, sections = logic.visibility(
+            [(s.pk, s.condition, [(q.code, q.condition) for q in self.questions[s.pk]]) for s in self.sections],
+            answers)
+        return Visibility(questions=questions, sections=sections,
+                          steps=[i for i, s in enumerate(self.sections) if sections[s.pk]], total=len(self.sections))
+
+
+@dataclass(frozen=True)
+class Visibility:
+    questions: dict[str, bool]  # question code -> shown
+    sections: dict[int, bool]  # section pk -> shown (its condition holds and a question is shown)
+    steps: list[int]  # indexes of the shown sections, in order
+    total: int  # the number of sections, shown or not
+
+    def next_step(self, index: int) -> int:
+        """The first shown section after ``index`` (the number of sections when none is left)."""
+        return next((i for i in self.steps if i > index), self.total)
+
+    def previous_step(self, index: int) -> int:
+        return next((i for i in reversed(self.steps) if i < index), self.steps[0] if self.steps else 0)
+
+    def position(self, index: int) -> tuple[int, int]:
+        """(page number among the shown pages, number of shown pages) for section ``index``."""
+        shown_before = sum(1 for i in self.steps if i < index)
+        return shown_before + 1, max(len(self.steps), 1)
 
 
 def wave_structure(*, wave: Wave) -> WaveStructure:
@@ -45,6 +88,17 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
         if option_set.question_id in options and allowed:
             options[option_set.question_id] = [o for o in options[option_set.question_id] if o.pk in allowed]
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def instrument_latest_get(*, code: str) -> Instrument | None:
+    """The version of ``code`` loaders and new waves use: the latest published one (else the latest)."""
+    versions = Instrument.objects.filter(code=code).order_by("-version")
+    return versions.filter(status=Instrument.Status.PUBLISHED).first() or versions.first()
+
+
+def instrument_versions(*, code: str) -> list[Instrument]:
+    """Every version of an instrument, oldest first."""
+    return list(Instrument.objects.filter(code=code).order_by("version"))
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:

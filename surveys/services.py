@@ -15,7 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Answer, Invitation, Option, Question, Response, Wave, hash_token
+from . import logic
+from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
+                     Section, Wave, hash_token, versioned_error)
 
 TOKEN_BYTES = 32  # 256 bits of entropy: unguessable
 
@@ -25,16 +27,44 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-# --- instrument integrity: the code lock is the models' rule (Question/Option.code_lock_check) --
+# --- instrument integrity: the code lock and the structure lock are the models' rules ----------
+# (Question/Option.code_lock_check, StructureLockMixin.structure_lock_check); the services apply them.
+
+def instrument_edit_check(*, instrument: Instrument) -> None:
+    """Refuse (``ValidationError``, code ``instrument_answered``) to change the structure of a version
+    that waves hold answers to: a new version is made instead (:func:`instrument_version_create`)."""
+    if instrument.has_answers():
+        raise versioned_error(instrument)
+
 
 def question_update(*, question: Question, **fields: Any) -> Question:
-    """Change a question's fields; the code is locked once answers exist."""
+    """Change a question's fields; the code is locked once answers exist, and so is what the
+    respondents are asked once the instrument has answers (texts may be reworded)."""
     for name, value in fields.items():
         setattr(question, name, value)
     with transaction.atomic():
         question.full_clean()
         question.save()
     return question
+
+
+def question_create(*, instrument: Instrument, section: Section, code: str, type: str, text_en: str,
+                    text_ru: str, **fields: Any) -> Question:
+    """Add a question to an instrument that no wave holds answers to (a draft version, say)."""
+    instrument_edit_check(instrument=instrument)
+    question = Question(instrument=instrument, section=section, code=code, type=type, text_en=text_en,
+                        text_ru=text_ru, **fields)
+    with transaction.atomic():
+        question.full_clean()
+        question.save()
+    return question
+
+
+def structure_row_delete(*, row: Question | Option | Section | Scale | Block) -> None:
+    """Delete a question, option, section, scale or block of an instrument that has no answers."""
+    row.delete_lock_check()
+    with transaction.atomic():
+        row.delete()
 
 
 def option_update(*, option: Option, **fields: Any) -> Option:
@@ -46,15 +76,152 @@ def option_update(*, option: Option, **fields: Any) -> Option:
     return option
 
 
+# --- instrument versions --------------------------------------------------------------------
+
+def _unsaved(row, **changes):
+    """``row`` as a new, unsaved row with every field copied but the primary key and ``changes``."""
+    row.pk = None
+    row.id = None
+    row._state.adding = True
+    for name, value in changes.items():
+        setattr(row, name, value)
+    return row
+
+
+def _copy(row, **changes):
+    row = _unsaved(row, **changes)
+    row.save()
+    return row
+
+
+def instrument_version_create(*, instrument: Instrument) -> Instrument:
+    """Copy ``instrument`` into a new draft version: sections, scales with their options (labels,
+    order, missing flags), blocks and questions (texts, labels, roles, groups, limits), every code
+    kept. The draft can be edited until a wave has answers to it; publishing it
+    (:func:`instrument_publish`, or opening a wave that uses it) makes it the version new waves use.
+    """
+    with transaction.atomic():
+        versions = Instrument.objects.select_for_update().filter(code=instrument.code)
+        draft = versions.filter(status=Instrument.Status.DRAFT).exclude(pk=instrument.pk).order_by("-version").first()
+        if draft is not None:
+            raise ValidationError(
+                _("Version %(version)d of this instrument is already a draft: edit that one, or delete it first "
+                  "(the action “Delete the selected drafts”)."),
+                code="draft_exists", params={"version": draft.version})
+        number = max(versions.values_list("version", flat=True), default=0) + 1
+        source = Instrument.objects.get(pk=instrument.pk)
+        new = _copy(Instrument.objects.get(pk=instrument.pk), version=number, status=Instrument.Status.DRAFT,
+                    previous=source)
+        for block in Block.objects.filter(instrument=source):
+            _copy(block, instrument=new)
+        scales: dict[int, Scale] = {}
+        for scale in Scale.objects.filter(instrument=source):
+            old_pk = scale.pk
+            options = list(Option.objects.filter(scale_id=old_pk))
+            scales[old_pk] = _copy(scale, instrument=new)
+            Option.objects.bulk_create([_unsaved(o, scale=scales[old_pk]) for o in options])
+        sections: dict[int, Section] = {}
+        for section in Section.objects.filter(instrument=source):
+            old_pk = section.pk
+            sections[old_pk] = _copy(section, instrument=new)
+        questions = list(Question.objects.filter(instrument=source))
+        codes = {q.pk: q.code for q in questions}
+        parents = {q.code: codes[q.specify_for_id] for q in questions if q.specify_for_id}
+        Question.objects.bulk_create([
+            _unsaved(q, instrument=new, section=sections[q.section_id],
+                     scale=scales[q.scale_id] if q.scale_id else None, specify_for=None)
+            for q in questions
+        ])
+        # "please specify" text questions point to their choice question in the new version
+        copies = dict(Question.objects.filter(instrument=new).values_list("code", "pk"))
+        for code, parent in parents.items():
+            Question.objects.filter(pk=copies[code]).update(specify_for_id=copies[parent])
+    return new
+
+
+def instrument_draft_delete(*, instrument: Instrument) -> None:
+    """Delete a draft version that no wave uses, with its sections, scales, options, blocks and questions."""
+    if instrument.status != Instrument.Status.DRAFT:
+        raise ValidationError(_("Only a draft version can be deleted."), code="not_draft")
+    if instrument.waves.exists():
+        raise ValidationError(_("This draft is used by a wave; change the wave's instrument first."), code="in_use")
+    with transaction.atomic():
+        Question.objects.filter(instrument=instrument).delete()  # before the scales they protect
+        instrument.delete()
+
+
+def instrument_publish(*, instrument: Instrument) -> Instrument:
+    """Make a version the one new waves use; earlier published versions of the instrument retire
+    (the waves that use them keep them)."""
+    if instrument.status == Instrument.Status.RETIRED:
+        raise ValidationError(_("A retired version cannot be published again; create a new version."),
+                              code="retired")
+    with transaction.atomic():
+        Instrument.objects.filter(code=instrument.code, status=Instrument.Status.PUBLISHED,
+                                  version__lt=instrument.version).update(status=Instrument.Status.RETIRED)
+        Instrument.objects.filter(pk=instrument.pk).update(status=Instrument.Status.PUBLISHED)
+    instrument.status = Instrument.Status.PUBLISHED
+    return instrument
+
+
+@dataclass(frozen=True)
+class QuestionAdded:
+    question: Question
+    addition: QuestionAddition
+
+
+def wave_question_add(
+    *, wave: Wave, section: Section, code: str, type: str, text_en: str, text_ru: str,
+    scale: Scale | None = None, confirmed: bool = False, user=None, **fields: Any,
+) -> QuestionAdded:
+    """Add a question to a wave that is running, on purpose and on the record.
+
+    The question is added to the wave's instrument version (and so to every wave that uses it),
+    as an optional question: the responses already in were not asked it, and their answer stays
+    missing (not asked). The addition is recorded (:class:`surveys.models.QuestionAddition`) with
+    the time and the numbers of responses already started and completed, so the codebook and
+    the exports can say which responses were not asked. ``confirmed`` must be True: the caller
+    has shown what happens to the responses already in.
+    """
+    if not confirmed:
+        raise ValidationError(_("Confirm that the responses already in will have this question missing (not asked)."),
+                              code="not_confirmed")
+    if wave.status != Wave.Status.OPEN:
+        raise ValidationError(_("Only a running (open) wave can have a question added this way; edit a draft "
+                                "version of the instrument instead."), code="not_running")
+    question = Question(instrument_id=wave.instrument_id, section=section, code=code, type=type, text_en=text_en,
+                        text_ru=text_ru, scale=scale, required=False, **fields)
+    question.order = question.order or (max(Question.objects.filter(section=section).values_list(
+        "order", flat=True), default=0) + 1)
+    with transaction.atomic():
+        Wave.objects.select_for_update().filter(pk=wave.pk).first()
+        # Every check of Question.full_clean() but the structure lock, which is what this action lifts.
+        question.clean_fields()
+        question.references_check()
+        question.validate_unique()
+        question.validate_constraints()
+        question.save()
+        responses = Response.objects.filter(wave__instrument_id=wave.instrument_id)
+        addition = QuestionAddition.objects.create(
+            wave=wave, question=question, added_by=user if getattr(user, "pk", None) else None,
+            responses_before=responses.count(),
+            completed_before=responses.filter(status=Response.Status.COMPLETED).count())
+    return QuestionAdded(question=question, addition=addition)
+
+
 # --- waves ----------------------------------------------------------------------------
 
 def wave_open(*, wave: Wave) -> Wave:
-    """Open a wave for answers. A closed wave can be reopened."""
+    """Open a wave for answers. A closed wave can be reopened. A draft instrument version is
+    published when its first wave opens (from then on it changes only as a new version)."""
     if wave.closes_at and wave.closes_at <= timezone.now():
         raise ValidationError(_("The wave’s closing time has passed; move it before opening the wave."),
                               code="closes_in_past")
-    wave.status = Wave.Status.OPEN
-    wave.save(update_fields=["status"])
+    with transaction.atomic():
+        if wave.instrument.status == Instrument.Status.DRAFT:
+            instrument_publish(instrument=wave.instrument)
+        wave.status = Wave.Status.OPEN
+        wave.save(update_fields=["status"])
     return wave
 
 
@@ -176,15 +343,41 @@ def response_save_section(
             Answer.objects.bulk_create(
                 keep, update_conflicts=True, unique_fields=["response", "question"], update_fields=["value"],
             )
-        if clear:
-            Answer.objects.filter(response=response, question_id__in=clear).delete()
+        # always one DELETE (of the answers this page leaves empty), so a page costs the same queries
+        # whatever was answered
+        Answer.objects.filter(response=response, question_id__in=clear or [0]).delete()
     response.current_step = max(step, response.current_step)
     return response
 
 
+def response_hidden_clear(*, response: Response, questions: Sequence[Question], shown: dict[str, bool]) -> int:
+    """Delete the stored answers of the questions the logic now hides (an answer that made a later
+    question appear was changed). One query; returns how many answers were deleted."""
+    hidden = [q.pk for q in questions if not shown.get(q.code, True)]
+    if not hidden:
+        return 0
+    deleted, _rows = Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    return deleted
+
+
+def shown_questions(questions: Sequence[Question], answers: dict[str, Any]) -> list[Question]:
+    """The questions the logic shows given ``answers`` (code -> value), in the order given
+    (grouped by section in order, as ``surveys.logic.visibility`` reads them)."""
+    if not any(q.condition or q.section.condition for q in questions):
+        return list(questions)
+    sections: dict[int, tuple[Any, list[Question]]] = {}
+    for q in sorted(questions, key=lambda q: (q.section.order, q.order)):
+        sections.setdefault(q.section_id, (q.section.condition, []))[1].append(q)
+    shown, _pages = logic.visibility(
+        [(pk, condition, [(q.code, q.condition) for q in qs]) for pk, (condition, qs) in sections.items()], answers)
+    return [q for q in questions if shown[q.code]]
+
+
 def response_missing_required(*, response: Response, questions: Sequence[Question]) -> list[Question]:
-    answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
-    return [q for q in questions if q.required and q.pk not in answered]
+    """The required questions the logic shows that have no answer."""
+    stored = dict(Answer.objects.filter(response=response).values_list("question_id", "value"))
+    by_code = {q.code: stored[q.pk] for q in questions if q.pk in stored}
+    return [q for q in shown_questions(questions, by_code) if q.required and q.pk not in stored]
 
 
 @dataclass(frozen=True)

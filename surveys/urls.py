@@ -13,4 +13,7 @@ urlpatterns = [
     path("w/<slug:slug>/saved/", views.response_saved, name="saved"),
     path("w/<slug:slug>/thanks/", views.response_thanks, name="thanks"),
     path("i/<str:token>/", views.invitation_entry, name="invitation"),
+    path("w/<slug:slug>/preview/", views.wave_preview, name="preview"),
+    path("w/<slug:slug>/preview/page/<int:step>/", views.wave_preview_step, name="preview_step"),
+    path("w/<slug:slug>/preview/review/", views.wave_preview_review, name="preview_review"),
 ]

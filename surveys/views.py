@@ -2,7 +2,10 @@
 review, submit, thank-you. Views validate and call services; they compute nothing."""
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from config.views import AccessDenied, PageNotFound, message_page
 
 from . import ratelimit, selectors, services
-from .forms import SectionForm, initial_from_answers
+from .forms import SectionForm
 from .models import Response, Wave
 
 SESSION_KEY = "surveys.response.{wave_pk}"
@@ -39,12 +42,12 @@ def _wave_get(slug: str) -> Wave:
     return wave
 
 
-def _closed_page(request: HttpRequest, *, message: str | None = None) -> HttpResponse:
-    return message_page(
-        request, title=_("This survey is closed"),
-        message=message or _("This survey is not accepting answers at the moment. Thank you for your interest."),
-        status=410,
-    )
+def _closed_page(request: HttpRequest, *, message: str | None = None, wave: Wave | None = None,
+                 title: str | None = None) -> HttpResponse:
+    message = message or _("This survey is not accepting answers at the moment. Thank you for your interest.")
+    if wave is not None and wave.contact:
+        message += " " + _("Questions about it: %(contact)s") % {"contact": wave.contact}
+    return message_page(request, title=title or _("This survey is closed"), message=message, status=410)
 
 
 def _invalid_link(message: str) -> PageNotFound:
@@ -52,9 +55,15 @@ def _invalid_link(message: str) -> PageNotFound:
 
 
 def _invalid_invitation() -> PageNotFound:
-    # One page for unknown and used links: nobody can tell them apart.
-    return _invalid_link(_("This invitation link is not valid or has already been used. If you believe this is a "
-                           "mistake, please contact the people who sent it."))
+    # One page for unknown and used links: nobody can tell them apart, so the contact is the
+    # site's (DJANGO_SURVEY_CONTACT), never a wave's.
+    from django.conf import settings
+
+    message = _("This invitation link is not valid or has already been used. If you believe this is a "
+                "mistake, please contact the people who sent it.")
+    if settings.SURVEY_CONTACT:
+        message += " " + _("Contact: %(contact)s") % {"contact": settings.SURVEY_CONTACT}
+    return _invalid_link(message)
 
 
 def _too_many_attempts(request: HttpRequest) -> HttpResponse:
@@ -93,9 +102,14 @@ def _resume_url(request: HttpRequest, response: Response) -> str:
 
 
 def _continue_url(structure: selectors.WaveStructure, response: Response) -> str:
-    if response.current_step >= len(structure.sections):
+    step = response.current_step
+    if structure.has_logic and step < len(structure.sections):
+        visible = _shown(structure, response)
+        if step not in visible.steps:
+            step = visible.next_step(step)
+    if step >= len(structure.sections):
         return reverse("surveys:review", kwargs={"slug": structure.wave.slug})
-    return _step_url(structure.wave, response.current_step)
+    return _step_url(structure.wave, step)
 
 
 @require_http_methods(["GET"])
@@ -110,7 +124,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     if wave.access == Wave.Access.INVITATION and response is None:
         raise AccessDenied(_("This survey is by invitation only. Please open the personal link you received."),
@@ -139,7 +153,7 @@ def wave_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _too_many_attempts(request)
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = selectors.response_get_by_resume_token(wave=wave, token=token)
     if response is None:
         ratelimit.record_failure("token", request)
@@ -161,9 +175,12 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or invitation.used_at is not None:
         ratelimit.record_failure("token", request)
         raise _invalid_invitation()
+    if invitation.wave.status == Wave.Status.DRAFT:  # a valid link to a wave that has not opened yet
+        return _closed_page(request, wave=invitation.wave, title=_("This survey has not opened yet"),
+                            message=_("Your link is valid: please open it again once the survey has opened."))
     wave = _wave_get(invitation.wave.slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = services.response_start(wave=wave, invitation=invitation, language=_language()).response
     if response.is_completed:
         ratelimit.record_failure("token", request)
@@ -182,11 +199,15 @@ def _respondent_redirect(wave: Wave, response: Response | None) -> HttpResponse 
     return None
 
 
+def _shown(structure: selectors.WaveStructure, response: Response) -> selectors.Visibility:
+    return structure.shown(structure.answers_by_code(selectors.response_answers(response=response)))
+
+
 @require_http_methods(["GET", "POST"])
 def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:
@@ -199,20 +220,35 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         return redirect(_continue_url(structure, response))
     section = structure.sections[index]
     questions = structure.questions[section.pk]
+    stored = structure.answers_by_code(selectors.response_answers(response=response))
+    visible = structure.shown(stored)
+    if not visible.sections[section.pk]:  # the logic skips this page
+        return redirect(_step_url(wave, visible.next_step(index)) if visible.next_step(index) < len(
+            structure.sections) else reverse("surveys:review", kwargs={"slug": wave.slug}))
+    logic = structure.has_logic
+    shown = (lambda page: structure.shown({**stored, **page}).questions) if logic else None
     if request.method == "POST":
-        form = SectionForm(request.POST, questions=questions, options=structure.options)
+        form = SectionForm(request.POST, questions=questions, options=structure.options, shown=shown,
+                           initially_hidden={c for c, on in visible.questions.items() if not on}, grid=section.grid)
         going_back = "back" in request.POST
+        if "switch_language" in request.POST:  # the header's language buttons submit this form
+            return _switch_language(request, response, form, questions, wave, index)
         if form.is_valid():
+            after = structure.shown({**stored, **form.answers()}) if logic else visible
+            following = after.next_step(index)
             services.response_save_section(
-                response=response, questions=questions, cleaned_data=form.answers(), step=index + 1,
+                response=response, questions=questions, cleaned_data=form.answers(), step=following,
             )
+            if logic:  # answers stored earlier that this page's answers now hide
+                services.response_hidden_clear(response=response, shown=after.questions, questions=[
+                    q for q in structure.all_questions if q.code in stored and q not in questions])
             if going_back:
-                return redirect(_step_url(wave, max(index - 1, 0)))
+                return redirect(_step_url(wave, after.previous_step(index)))
             if "save_exit" in request.POST:
                 return redirect("surveys:saved", slug=wave.slug)
-            if index + 1 >= len(structure.sections):
+            if following >= len(structure.sections):
                 return redirect("surveys:review", slug=wave.slug)
-            return redirect(_step_url(wave, index + 1))
+            return redirect(_step_url(wave, following))
         if going_back or "save_exit" in request.POST:
             # Keep what is valid on this page, then go back or leave; invalid values are not stored.
             valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
@@ -221,25 +257,56 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
                     response=response, questions=valid, cleaned_data=form.cleaned_data, step=index,
                 )
             if going_back:
-                return redirect(_step_url(wave, max(index - 1, 0)))
+                return redirect(_step_url(wave, visible.previous_step(index)))
             return redirect("surveys:saved", slug=wave.slug)
     else:
-        stored = selectors.response_answers(response=response)
-        form = SectionForm(initial=initial_from_answers(questions, stored), questions=questions,
-                           options=structure.options)
-    total = len(structure.sections)
+        form = SectionForm(initial={q.code: stored[q.code] for q in questions if q.code in stored},
+                           questions=questions, options=structure.options, grid=section.grid,
+                           initially_hidden={c for c, on in visible.questions.items() if not on})
+    page, total = visible.position(index)
+    context_answers = {code: value for code, value in stored.items()
+                       if code not in {q.code for q in questions}} if logic else None
     return render(request, "surveys/step.html", {
-        "wave": wave, "section": section, "form": form, "step": step, "total": total,
-        "progress": round(100 * index / total), "is_first": index == 0,
-        "resume_url": _resume_url(request, response),
+        "wave": wave, "section": section, "form": form, "step": page, "total": total,
+        "progress": round(100 * (page - 1) / total), "is_first": page == 1,
+        "resume_url": _resume_url(request, response), "logic_answers": context_answers,
+        "switch_language_form": "step-form",  # the header's language buttons save this page first
     }, status=200 if request.method == "GET" or not form.errors else 422)
 
 
+def _switch_language(request: HttpRequest, response: Response, form: SectionForm, questions, wave: Wave,
+                     index: int) -> HttpResponse:
+    """Change the language from a questionnaire page without losing what is on it: the page's valid
+    answers are stored (as "Save and continue later" does, without asking for what is missing),
+    then the same page is shown in the other language."""
+    from django.conf import settings
+
+    form.is_valid()
+    valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
+    if valid:
+        services.response_save_section(response=response, questions=valid, cleaned_data=form.cleaned_data,
+                                       step=index)
+    language = request.POST.get("switch_language", "")
+    page = redirect(_step_url(wave, index))
+    if language in dict(settings.LANGUAGES):
+        page.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return page
+
+
 def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> list[dict[str, Any]]:
+    """The shown sections with their shown questions (the logic hides the rest)."""
     rows = []
+    visible = structure.shown(structure.answers_by_code(stored))
     for number, section in enumerate(structure.sections, start=1):
+        if not visible.sections[section.pk]:
+            continue
         items = []
         for q in structure.questions[section.pk]:
+            if not visible.questions[q.code]:
+                continue
             value = stored.get(q.pk)
             labels = {o.code: o.label for o in structure.options.get(q.pk, [])}
             if q.type == q.Type.YES_NO and value is not None:
@@ -259,7 +326,7 @@ def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> 
 def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave_get(slug)
     if not wave.is_accepting():
-        return _closed_page(request)
+        return _closed_page(request, wave=wave)
     response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:
@@ -270,7 +337,9 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.response_submit(response=response, questions=structure.all_questions, language=_language())
+            shown = _shown(structure, response).questions
+            services.response_submit(response=response, language=_language(),
+                                     questions=[q for q in structure.all_questions if shown[q.code]])
         except ValidationError:
             error = _("Some required questions are not answered yet; they are marked below.")
         except services.ResponseClosed:
@@ -300,3 +369,86 @@ def response_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     if response is None or not response.is_completed:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/thanks.html", {"wave": wave})
+
+
+# --- preview: the questionnaire as a respondent sees it, for admins and researchers; nothing is stored --
+
+PREVIEW_PERMISSIONS = ("surveys.change_wave", "surveys.analyse_waves")
+
+
+def _preview_wave(request: HttpRequest, slug: str) -> Wave:
+    """Any wave (drafts and interview guides too) for a user who may run or analyse waves."""
+    if not any(request.user.has_perm(perm) for perm in PREVIEW_PERMISSIONS):
+        raise AccessDenied(_("Only admins and researchers can preview a questionnaire."),
+                           title=_("Preview not allowed"))
+    wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
+    if wave is None:
+        raise PageNotFound(_("There is no wave at this address."), title=_("Wave not found"))
+    return wave
+
+
+def _preview_login(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _preview_step_url(wave: Wave, index: int) -> str:
+    return reverse("surveys:preview_step", kwargs={"slug": wave.slug, "step": index + 1})
+
+
+@require_http_methods(["GET"])
+@_preview_login
+def wave_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    return render(request, "surveys/preview_start.html", {
+        "wave": wave, "preview": True, "total": len(structure.sections),
+        "first_url": _preview_step_url(wave, 0) if structure.sections else "",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@_preview_login
+def wave_preview_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
+    """One page of the questionnaire: answers are validated as a respondent's would be, then
+    forgotten; every page can be opened directly."""
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    index = step - 1
+    if not 0 <= index < len(structure.sections):
+        raise PageNotFound(_("This page of the survey does not exist."))
+    section = structure.sections[index]
+    questions = structure.questions[section.pk]
+    if request.method == "POST":
+        form = SectionForm(request.POST, questions=questions, options=structure.options)
+        if "back" in request.POST:
+            return redirect(_preview_step_url(wave, max(index - 1, 0)))
+        if form.is_valid():  # valid: go on, store nothing
+            if index + 1 >= len(structure.sections):
+                return redirect("surveys:preview_review", slug=wave.slug)
+            return redirect(_preview_step_url(wave, index + 1))
+    else:
+        form = SectionForm(questions=questions, options=structure.options)
+    total = len(structure.sections)
+    return render(request, "surveys/step.html", {
+        "wave": wave, "section": section, "form": form, "step": step, "total": total,
+        "progress": round(100 * index / total), "is_first": index == 0, "preview": True,
+        "pages": [(n, s.title) for n, s in enumerate(structure.sections, start=1)],
+    }, status=200 if request.method == "GET" or not form.errors else 422)
+
+
+@require_http_methods(["GET", "POST"])
+@_preview_login
+def wave_preview_review(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = _preview_wave(request, slug)
+    structure = selectors.wave_structure(wave=wave)
+    rows = _review_rows(structure, {})
+    return render(request, "surveys/review.html", {
+        "wave": wave, "rows": rows, "total": len(structure.sections), "preview": True,
+        "submitted": request.method == "POST",
+    })

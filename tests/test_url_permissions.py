@@ -54,6 +54,8 @@ def needs(*allowed_roles: str) -> dict[str, str]:
 EXPECTED: dict[str, dict[str, str]] = {
     # --- respondents (surveys/urls.py); the wave is invitation-only ------------------
     "surveys:home": PUBLIC,
+    "favicon.ico": expect("redirect"),  # to the static favicon
+    "staff_home": expect("redirect", anonymous="login", respondent="login"),  # to each role's home
     "surveys:wave_entry": expect("forbidden", respondent="ok"),  # "Invitation required" without one
     "surveys:resume": expect("redirect"),  # a valid resume link continues the response
     "surveys:step": expect("redirect", respondent="ok"),  # no response in session -> entry page
@@ -61,6 +63,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "surveys:saved": expect("redirect", respondent="ok"),
     "surveys:thanks": expect("redirect"),  # not submitted yet
     "surveys:invitation": expect("redirect"),  # a valid link starts (or resumes) its response
+    "surveys:preview": needs("researcher", "admin"),  # the questionnaire as a respondent sees it; stores nothing
+    "surveys:preview_step": needs("researcher", "admin"),
+    "surveys:preview_review": needs("researcher", "admin"),
     # --- the researcher's workspace (analysis/urls.py) ------------------------------------
     "analysis:index": needs("researcher", "admin"),
     "analysis:compare": needs("researcher", "admin"),
@@ -77,6 +82,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "interviews:autosave": expect("not_allowed"),  # POST only
     "interviews:complete": expect("not_allowed"),  # POST only
     "interviews:history": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "interviews:correct": expect("forbidden", anonymous="login", respondent="login"),  # not an interview of theirs
+    "coding:codebook_design": expect("not_allowed"),  # POST only
     "coding:home": needs("coder", "researcher", "admin"),
     "coding:codebooks": needs("researcher", "admin"),
     "coding:codebook": expect("forbidden", anonymous="login", respondent="login", researcher="ok", admin="ok"),
@@ -134,15 +141,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     **{  # models with no object in the world: the admin says so and goes back to the list
         f"admin:{model}_{view}": ADMIN_REDIRECT
-        for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
+        for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
+                      "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition",
                       "fieldwork_message", "fieldwork_mailing", "fieldwork_messagetemplate", "fieldwork_contact",
                       "fieldwork_job", "django_tasks_database_dbtaskresult")
         for view in ("history", "delete", "change")
         if f"{model}_{view}" != "django_tasks_database_dbtaskresult_delete"
     },
+    **{  # coding records are never deleted in the admin (read-only audit records)
+        f"admin:coding_{model}_delete": ADMIN_FORBIDDEN
+        for model in ("coding", "codingdecision", "unitview", "unitcorrection")
+    },
     "admin:interviews_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
     **{f"admin:{model}_changelist": ADMIN_ONLY
-       for model in ("coding_coding", "coding_codingdecision", "interviews_interview", "interviews_interviewerassignment",
+       for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
+                     "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition",
                      "fieldwork_message", "fieldwork_mailing", "fieldwork_messagetemplate", "fieldwork_contact",
                      "fieldwork_job", "django_tasks_database_dbtaskresult")},
     # messages, mailings, contacts and jobs come from the fieldwork pages; task results from the worker
@@ -158,14 +171,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "admin:surveys_invitation_add": ADMIN_FORBIDDEN,  # invitations come from the wave's page only
     "admin:coding_codebook_add": ADMIN_ONLY,
-    "admin:coding_coding_add": ADMIN_ONLY,
-    "admin:coding_codingdecision_add": ADMIN_ONLY,
+    **{f"admin:coding_{model}_add": ADMIN_FORBIDDEN  # codings and their records come from the coding pages only
+       for model in ("coding", "codingdecision", "unitview", "unitcorrection")},
     "admin:interviews_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page
     "admin:interviews_interviewerassignment_add": ADMIN_ONLY,
     "admin:interviews_interview_simple_history": expect("admin_login", admin="not_found"),
     "admin:surveys_response_add": ADMIN_FORBIDDEN,  # responses come from respondents only
     "admin:auth_user_password_change": ADMIN_ONLY,
     "admin:surveys_wave_invitations": ADMIN_ONLY,
+    "admin:surveys_wave_add_question": ADMIN_ONLY,  # the world's wave is open: the page with its confirmation
+    "admin:surveys_questionaddition_add": ADMIN_FORBIDDEN,  # recorded by the wave's "add a question" page only
     # django-axes' login attempts (read-only; deleting one unlocks): none in the world
     **{f"admin:axes_{model}_{view}": ADMIN_REDIRECT
        for model in ("accessattempt", "accesslog", "accessfailurelog") for view in ("history", "delete", "change")},
@@ -178,10 +193,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         for app, model in (("auth", "group"), ("auth", "user"), ("surveys", "scale"), ("surveys", "section"),
                            ("surveys", "question"), ("surveys", "instrument"), ("surveys", "wave"),
                            ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
-                           ("coding", "coding"), ("coding", "codingdecision"), ("interviews", "interview"),
-                           ("interviews", "interviewerassignment"), ("fieldwork", "message"),
-                           ("fieldwork", "mailing"), ("fieldwork", "messagetemplate"), ("fieldwork", "contact"),
-                           ("fieldwork", "job"), ("django_tasks_database", "dbtaskresult"))
+                           ("coding", "coding"), ("coding", "codingdecision"), ("coding", "unitview"),
+                           ("coding", "unitcorrection"), ("interviews", "interview"),
+                           ("interviews", "interviewerassignment"), ("surveys", "questionaddition"),
+                           ("fieldwork", "message"), ("fieldwork", "mailing"), ("fieldwork", "messagetemplate"),
+                           ("fieldwork", "contact"), ("fieldwork", "job"), ("django_tasks_database", "dbtaskresult"))
     },
 }
 

@@ -5,7 +5,8 @@
 - :mod:`.lines`: the stored CSV line of each completed response, which the CSV export streams;
 - :mod:`.coding`: the coders' codings and final codes as frames.
 """
-from .tidy import (META_COLUMNS, Roles, Variable, missing_as_na, roles, variables, wave_frame, wave_list,
-                   wave_version)
+from .tidy import (META_COLUMNS, Roles, Variable, VariableMatch, missing_as_na, roles, variables, variables_match,
+                   wave_frame, wave_list, wave_version)
 
-__all__ = ["META_COLUMNS", "Roles", "Variable", "missing_as_na", "roles", "variables", "wave_frame", "wave_list", "wave_version"]
+__all__ = ["META_COLUMNS", "Roles", "Variable", "VariableMatch", "missing_as_na", "roles", "variables",
+           "variables_match", "wave_frame", "wave_list", "wave_version"]

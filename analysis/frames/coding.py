@@ -33,15 +33,18 @@ def coding_frame(wave: Wave, question_code: str) -> pd.DataFrame:
 
     One row per unit x coder x code applied, columns ``unit`` (the response's UUID as a
     string), ``coder`` (user name) and ``code`` (the category's numeric code, int). Only
-    finished codings of completed responses count; units are ordered as the interviews were
-    started, codes in codebook order. A finished coding that applied no code has no row: use
-    ``coded_units`` for the units each coder coded. Two queries whatever the size.
+    finished codings of completed responses whose codings are complete count (every coding the
+    codebook requires is finished: a half-coded unit's codes reach nobody but its coder); units
+    are ordered as the interviews were started, codes in codebook order. A finished coding that
+    applied no code has no row: use ``coded_units`` for the units each coder coded. Two queries
+    whatever the size.
 
     Raises ``ValueError`` when the wave's guide has no codebook for ``question_code``.
     """
     codebook = _codebook(wave, question_code)
+    complete = coding_selectors.complete_unit_queryset(codebook=codebook, wave=wave)
     rows = (AppliedCode.objects.filter(
-        coding__codebook=codebook, coding__status=Coding.Status.FINISHED,
+        coding__response_id__in=complete, coding__codebook=codebook, coding__status=Coding.Status.FINISHED,
         coding__response__wave=wave, coding__response__status=Response.Status.COMPLETED,
     ).order_by("coding__response__started_at", "coding__response_id", "coding__coder__username",
                "category__order", "category__code")
@@ -53,10 +56,12 @@ def coding_frame(wave: Wave, question_code: str) -> pd.DataFrame:
 
 
 def coded_units(wave: Wave, question_code: str) -> pd.DataFrame:
-    """Every finished coding: one row per unit x coder (columns ``unit``, ``coder``), including
-    codings that applied no code."""
+    """Every finished coding of the units whose codings are complete: one row per unit x coder
+    (columns ``unit``, ``coder``), including codings that applied no code."""
     codebook = _codebook(wave, question_code)
-    rows = (Coding.objects.filter(codebook=codebook, status=Coding.Status.FINISHED, response__wave=wave,
+    complete = coding_selectors.complete_unit_queryset(codebook=codebook, wave=wave)
+    rows = (Coding.objects.filter(response_id__in=complete, codebook=codebook, status=Coding.Status.FINISHED,
+                                  response__wave=wave,
                                   response__status=Response.Status.COMPLETED)
             .order_by("response__started_at", "response_id", "coder__username")
             .values_list("response__uuid", "coder__username"))
@@ -71,8 +76,9 @@ def final_code_counts(wave: Wave, question_code: str) -> pd.DataFrame:
     active language), ``count``, ``figure_row`` (the row of the figure counted from its top, as
     in the published figure, so sorting by it gives the figure's top-to-bottom order).
 
-    Final codes are a researcher's consensus where set, else the codes of the only coder of an
-    answer (see ``surveys.coding.selectors.final_codes``). ``attrs``: ``n_interviews`` (completed
+    Final codes exist only through a coding decision: a researcher's consensus, or the only
+    coder's finish in single coding; an answer changed after coding has none until a researcher
+    re-confirms it (see ``surveys.coding.selectors.final_codes``). ``attrs``: ``n_interviews`` (completed
     interviews of the wave), ``n_coded`` (interviews with final codes), ``illustrative`` (True for
     the synthetic demo waves: whatever shows these counts must say they are illustrative),
     ``wave`` and ``question``.
@@ -118,16 +124,16 @@ def recorded_counts(frame: pd.DataFrame, variables: Sequence[Variable], question
 
 def figure_counts(wave: Wave, frame: pd.DataFrame, variables: Sequence[Variable], question_code: str, *,
                   lang: str = "en") -> pd.DataFrame:
-    """The counts of a coded figure: the coders' final codes (``final_code_counts``) once any
-    response of the wave has them, else the categories the interviewers recorded
-    (``recorded_counts``). Indexed by category code, columns ``label`` and ``count``, largest
+    """The counts of a coded figure: the coders' final codes (``final_code_counts``) when the
+    question has a codebook (n = the answers with final codes, which may be none yet), else the
+    categories recorded in the question (``recorded_counts``). Indexed by category code, columns ``label`` and ``count``, largest
     first; ``attrs``: ``n`` (the responses counted), ``source`` ("coded" or "recorded") and
     ``illustrative``."""
     try:
         coded = final_code_counts(wave, question_code)
     except ValueError:  # no codebook for the question
         coded = None
-    if coded is not None and coded.attrs["n_coded"]:
+    if coded is not None:
         table = (coded.sort_values(["count", "code"], ascending=[False, True]).set_index("code")[["label", "count"]])
         table.attrs = {"n": coded.attrs["n_coded"], "source": "coded"}
     else:

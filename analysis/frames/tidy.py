@@ -60,13 +60,66 @@ class Variable:
         return {code: (ru if lang == "ru" and ru else en) for code, (en, ru) in self.values.items()}
 
 
-def _instrument_of(waves: Sequence[Wave]) -> Instrument:
+def _instruments_of(waves: Sequence[Wave]) -> list[Instrument]:
+    """The instrument versions of ``waves``, latest version first; waves of different instruments
+    (different codes) cannot share a frame."""
     if not waves:
         raise ValueError("Give at least one wave.")
-    instruments = {w.instrument_id for w in waves}
-    if len(instruments) != 1:
+    if len({w.instrument.code for w in waves}) != 1:
         raise ValueError("Waves of different instruments cannot share one frame.")
-    return waves[0].instrument
+    by_pk = {w.instrument_id: w.instrument for w in waves}
+    return sorted(by_pk.values(), key=lambda i: -i.version)
+
+
+@dataclass(frozen=True)
+class VariableMatch:
+    """Variables of two versions of an instrument matched by name (the question code)."""
+
+    common: list[str]  # in both, with the same definition (type and value codes)
+    only_a: list[str]  # in version a only
+    only_b: list[str]  # in version b only
+    different: list[str]  # in both, defined differently (another type, or other value codes)
+
+
+def _definition(var: Variable) -> tuple:
+    return (var.type, tuple(sorted(var.values)), var.ordered)
+
+
+def variables_match(a: Instrument, b: Instrument, select=None) -> VariableMatch:
+    """Match the variables of two versions of an instrument by name.
+
+    ``select(instrument)`` may restrict each side to some variable names (the items of a
+    comparison); by default every variable counts.
+    """
+    vars_a = {v.name: v for v in variables(a)}
+    vars_b = {v.name: v for v in variables(b)}
+    names_a = list(select(a)) if select else list(vars_a)
+    names_b = list(select(b)) if select else list(vars_b)
+    in_b = set(names_b)
+    both = [n for n in names_a if n in in_b]
+    different = [n for n in both if n in vars_a and n in vars_b and _definition(vars_a[n]) != _definition(vars_b[n])]
+    return VariableMatch(
+        common=[n for n in both if n not in different],
+        only_a=[n for n in names_a if n not in in_b], only_b=[n for n in names_b if n not in set(names_a)],
+        different=different)
+
+
+def _variables_across(instruments: Sequence[Instrument]) -> tuple[list[Variable], dict[int, set[str]]]:
+    """The union of the versions' variables, by name, latest version's definition and order first;
+    and, per version, the names it has. Raises ValueError when a name is defined differently."""
+    out: dict[str, Variable] = {}
+    names: dict[int, set[str]] = {}
+    for instrument in instruments:
+        vars_ = variables(instrument)
+        names[instrument.pk] = {v.name for v in vars_}
+        for var in vars_:
+            seen = out.get(var.name)
+            if seen is None:
+                out[var.name] = var
+            elif _definition(seen) != _definition(var):
+                raise ValueError(f"The variable {var.name} is defined differently in versions of {instrument.code} "
+                                 "(another type or other option codes); frame the waves separately.")
+    return list(out.values()), names
 
 
 def variables(instrument: Instrument) -> list[Variable]:
@@ -114,7 +167,9 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     Parameters
     ----------
     waves : Wave or sequence of Wave
-        Waves of one instrument.
+        Waves of one instrument, in any of its versions: columns are matched by variable name,
+        and ``frame.attrs["not_asked"]`` maps each wave's slug to the variables its version lacks
+        (their values are missing for its responses).
     codes : bool
         Numeric codes instead of labelled Categoricals (for exports).
     lang : {"en", "ru"}
@@ -124,8 +179,11 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
         chunk by chunk).
     """
     wave_list = [waves] if isinstance(waves, Wave) else list(waves)
-    instrument = _instrument_of(wave_list)
-    variables_ = variables(instrument)
+    instruments = _instruments_of(wave_list)
+    if len(instruments) == 1:
+        variables_, names = variables(instruments[0]), {}
+    else:
+        variables_, names = _variables_across(instruments)
     responses = completed_responses(wave_list)
     if pk_range is not None:
         responses = responses.filter(pk__gte=pk_range[0], pk__lte=pk_range[1])
@@ -133,7 +191,7 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
                                                                     "language"))
     index = {pk: i for i, (pk, *_rest) in enumerate(meta)}
     n = len(meta)
-    question_ids = dict(Question.objects.filter(instrument=instrument).values_list("pk", "code"))
+    question_ids = dict(Question.objects.filter(instrument__in=instruments).values_list("pk", "code"))
     raw: dict[str, list[Any]] = {code: [None] * n for code in question_ids.values()}
     for response_id, answers in answers_by_response(responses):
         row = index[response_id]
@@ -148,7 +206,11 @@ def wave_frame(waves: Wave | Sequence[Wave], *, codes: bool = False, lang: str =
     for var in variables_:
         values = raw.get(var.question, [None] * n)
         data[var.name] = _column(var, values, codes=codes, lang=lang)
-    return pd.DataFrame(data)
+    frame = pd.DataFrame(data)
+    if names:
+        every = [v.name for v in variables_]
+        frame.attrs["not_asked"] = {w.slug: [n for n in every if n not in names[w.instrument_id]] for w in wave_list}
+    return frame
 
 
 def answers_by_response(responses) -> Iterator[tuple[int, dict[str, Any]]]:

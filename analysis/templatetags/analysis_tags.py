@@ -94,9 +94,11 @@ def crosstab_table(result, stub: str = ""):
                                      cls, counts.loc[r, c], style.number(pct, 1, _lang()),
                                      style.number(expected.loc[r, c], 1, _lang())))
         body.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', r, mark_safe("".join(cells))))
-    return format_html('<div class="table-responsive"><table class="table table-sm table-bordered small">'
+    stub = stub or f"{result.row} \\ {result.col}"
+    return format_html('<div class="table-responsive" tabindex="0" role="region" aria-label="{}">'
+                       '<table class="table table-sm table-bordered small">'
                        '<thead><tr><th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
-                       stub or f"{result.row} \\ {result.col}", head, mark_safe("".join(body)))
+                       stub, stub, head, mark_safe("".join(body)))
 
 
 @register.filter

@@ -133,7 +133,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "surveys:home"
+# Who respondents contact about a link that does not work (shown on the invalid-link page).
+SURVEY_CONTACT = os.environ.get("DJANGO_SURVEY_CONTACT", "")
+LOGIN_REDIRECT_URL = "staff_home"  # the home of each role (config.views.staff_home)
 LOGOUT_REDIRECT_URL = "surveys:home"
 
 LANGUAGE_CODE = "en"

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CodebookCategory
+from .models import Codebook, CodebookCategory
 from .services import CodeInput
 
 
@@ -69,6 +69,15 @@ class FinalCodesForm(forms.Form):
     def __init__(self, *args: Any, categories: Sequence[CodebookCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = CodebookCategory.objects.filter(pk__in=[c.pk for c in categories])
+
+
+class CodebookDesignForm(forms.Form):
+    design = forms.ChoiceField(label=_("Coding design"), choices=Codebook.Design.choices,
+                               widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    coders_may_decide = forms.BooleanField(
+        label=_("A coder of an answer may set its consensus"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_("Off (recommended): the final codes of an answer are set by a researcher who did not code it."))
 
 
 class CategoryForm(forms.Form):

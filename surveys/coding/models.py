@@ -20,13 +20,23 @@ from surveys.models import Question, Response, TranslatedMixin
 class Codebook(models.Model):
     """The categories into which the open answers to ``text_question`` are coded.
 
-    ``question`` is the coded (choice) question whose Answer carries the final codes.
+    ``question`` is the coded (choice) question whose Answer carries the final codes. ``design``
+    says how many coders each answer needs: two, then a researcher's consensus (double coding),
+    or one whose codes are final (single coding).
     """
+
+    class Design(models.TextChoices):
+        DOUBLE = "double", _("Double coding: two coders, then a researcher’s consensus")
+        SINGLE = "single", _("Single coding: one coder’s codes are final")
 
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="codebook",
                                     verbose_name=_("coded question"))
     text_question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("open question"))
+    design = models.CharField(_("coding design"), max_length=8, choices=Design.choices, default=Design.DOUBLE)
+    coders_may_decide = models.BooleanField(
+        _("a coder of an answer may set its consensus"), default=False,
+        help_text=_("Off: the final codes of an answer are set by a researcher who did not code it."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -37,6 +47,11 @@ class Codebook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.instrument.code}:{self.question.code}"
+
+    @property
+    def required_codings(self) -> int:
+        """How many finished codings an answer needs before anyone sees its codes."""
+        return 1 if self.design == self.Design.SINGLE else 2
 
 
 class CodebookCategory(TranslatedMixin, models.Model):
@@ -140,7 +155,12 @@ class AppliedCode(models.Model):
 
 
 class CodingDecision(models.Model):
-    """The final codes of one unit, set by a researcher (consensus of the coders)."""
+    """The final codes of one unit: a researcher's consensus (double coding), or the codes of its
+    only coder when that coder finished (single coding)."""
+
+    class Source(models.TextChoices):
+        CONSENSUS = "consensus", _("Consensus")
+        SINGLE = "single", _("Single coder")
 
     codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="decisions")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_decisions")
@@ -148,6 +168,7 @@ class CodingDecision(models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CONSENSUS)
 
     class Meta:
         ordering = ["codebook", "response"]
@@ -173,3 +194,57 @@ class FinalCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id}: {self.category.code}"
+
+
+class UnitView(models.Model):
+    """Someone saw the codes of a unit's codings (its consensus page, or set its final codes): they
+    can no longer code it blind."""
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="views")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    seen_at = models.DateTimeField(_("seen at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["codebook", "response", "seen_at"]
+        constraints = [models.UniqueConstraint(fields=["codebook", "response", "user"], name="unit_view_unique")]
+        verbose_name = _("seen codes")
+        verbose_name_plural = _("seen codes")
+
+    def __str__(self) -> str:
+        return f"{self.codebook} / {str(self.response.uuid)[:8]} / {self.user}"
+
+
+class UnitCorrection(models.Model):
+    """The interviewer corrected an answer after its coding had started: the unit is "changed
+    after coding" (its final codes are withdrawn) until a researcher re-confirms or re-codes it."""
+
+    class Resolution(models.TextChoices):
+        CONFIRMED = "confirmed", _("Final codes re-confirmed")
+        RECODED = "recoded", _("Re-coded")
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="corrections")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_corrections")
+    old_text = models.TextField(_("text before the correction"), blank=True)
+    new_text = models.TextField(_("corrected text"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering = ["codebook", "response", "changed_at", "pk"]
+        verbose_name = _("correction after coding")
+        verbose_name_plural = _("corrections after coding")
+
+    def __str__(self) -> str:
+        return f"{self.codebook} / {str(self.response.uuid)[:8]} / {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from surveys.conventions import coded_question_pairs
 from surveys.models import Answer, Instrument, Question, Response, Wave
 
-from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode
+from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode, UnitCorrection, UnitView
 
-MAX_CODERS = 2  # each open answer is coded by at most two coders, independently
+MAX_CODERS = 2  # each open answer is coded by at most two coders, independently (double coding)
 
 
 def codebook_list() -> QuerySet[Codebook]:
@@ -88,18 +89,41 @@ def unit_text(*, codebook: Codebook, response: Response) -> str:
 
 def unit_get_next(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser) -> Response | None:
     """The next unit for this coder: their own unfinished coding first; then units another coder has
-    finished or started (so double coding completes); then uncoded units. Units with final codes set
-    by a researcher are not offered."""
+    finished or started (so double coding completes); then uncoded units. Units with final codes,
+    units with as many codings as the codebook requires, and units whose other codes this coder
+    has seen (or decided) are not offered."""
     mine = (Coding.objects.filter(codebook=codebook, coder=coder, status=Coding.Status.IN_PROGRESS,
                                   response__wave=wave).select_related("response").order_by("started_at").first())
     if mine:
         return mine.response
+    seen = UnitView.objects.filter(codebook=codebook, user=coder).values("response_id")
     return (unit_list(codebook=codebook, wave=wave)
             .exclude(codings__codebook=codebook, codings__coder=coder)
             .exclude(coding_decisions__codebook=codebook)
+            .exclude(pk__in=seen)
             .annotate(n_codings=Count("codings", filter=Q(codings__codebook=codebook)))
-            .filter(n_codings__lt=MAX_CODERS)
+            .filter(n_codings__lt=codebook.required_codings)
             .order_by("-n_codings", "started_at", "pk").first())
+
+
+def coding_refusal(*, codebook: Codebook, response: Response, coder: AbstractBaseUser) -> tuple[str, str] | None:
+    """Why this user may not start a coding of this unit, as (code, sentence), or None if they may:
+    ``seen``, ``decided`` or ``enough_coders``.
+
+    A user who has seen the unit's other codes (its consensus page) or set its final codes cannot
+    code it blind; a unit takes no more codings than its codebook requires, and none once it has
+    final codes."""
+    if Coding.objects.filter(codebook=codebook, response=response, coder=coder).exists():
+        return None
+    if (UnitView.objects.filter(codebook=codebook, response=response, user=coder).exists()
+            or CodingDecision.objects.filter(codebook=codebook, response=response, decided_by=coder).exists()):
+        return "seen", _("You have seen the codes of this answer (on its consensus page), so you cannot code it "
+                         "blind.")
+    if CodingDecision.objects.filter(codebook=codebook, response=response).exists():
+        return "decided", _("The final codes of this answer are already set.")
+    if coding_count(codebook=codebook, response=response) >= codebook.required_codings:
+        return "enough_coders", _("This answer already has every coding its codebook requires.")
+    return None
 
 
 def coder_progress(*, codebook: Codebook, wave: Wave, coder: AbstractBaseUser) -> dict[str, int]:
@@ -122,12 +146,74 @@ def coding_count(*, codebook: Codebook, response: Response) -> int:
 
 # --- consensus --------------------------------------------------------------------------
 
+def complete_unit_queryset(*, codebook: Codebook, wave: Wave | None = None, responses=None) -> QuerySet:
+    """The response ids (``response_id``) of the units whose codings are complete: as many finished
+    codings as the codebook requires and none unfinished. Only these units' codes are ever shown to
+    anyone but their own coder (consensus, agreement, admin). A queryset, to use as a subquery."""
+    codings = Coding.objects.filter(codebook=codebook)
+    if wave is not None:
+        codings = codings.filter(response__wave=wave)
+    if responses is not None:
+        codings = codings.filter(response__in=responses)
+    return (codings.order_by().values("response_id")
+            .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=Coding.Status.FINISHED)))
+            .filter(n=F("done"), done__gte=codebook.required_codings).values("response_id"))
+
+
+def complete_unit_ids(*, codebook: Codebook, wave: Wave | None = None, responses=None) -> set[int]:
+    """``complete_unit_queryset`` as a set of response pks. One query."""
+    return set(complete_unit_queryset(codebook=codebook, wave=wave, responses=responses)
+               .values_list("response_id", flat=True))
+
+
+def unit_is_complete(*, codebook: Codebook, response: Response) -> bool:
+    return response.pk in complete_unit_ids(codebook=codebook, responses=[response.pk])
+
+
+def open_correction_ids(*, codebook: Codebook, wave: Wave | None = None) -> set[int]:
+    """Response pks of the units changed after coding and not yet re-confirmed or re-coded."""
+    qs = UnitCorrection.objects.filter(codebook=codebook, resolved_at__isnull=True)
+    if wave is not None:
+        qs = qs.filter(response__wave=wave)
+    return set(qs.values_list("response_id", flat=True))
+
+
+def correction_open_get(*, codebook: Codebook, response: Response) -> UnitCorrection | None:
+    """The unit's unresolved correction; several corrections in a row show the text before the
+    first of them and the text now."""
+    open_ = list(UnitCorrection.objects.filter(codebook=codebook, response=response, resolved_at__isnull=True)
+                 .select_related("changed_by").order_by("changed_at", "pk"))
+    if not open_:
+        return None
+    first, last = open_[0], open_[-1]
+    first.new_text = last.new_text
+    return first
+
+
+def coded_text_question_ids(*, response: Response) -> set[int]:
+    """The open questions of this response whose coding has started (any coding, any codebook)."""
+    return set(Coding.objects.filter(response=response).values_list("codebook__text_question_id", flat=True))
+
+
+def codebooks_of_text(*, question: Question) -> QuerySet[Codebook]:
+    return Codebook.objects.filter(text_question=question).select_related("question")
+
+
+
+def decision_refusal(*, codebook: Codebook, response: Response, user: AbstractBaseUser) -> str | None:
+    """Why this user may not set the unit's final codes (a sentence), or None if they may."""
+    if not codebook.coders_may_decide and Coding.objects.filter(
+            codebook=codebook, response=response, coder=user).exists():
+        return _("You coded this answer: its consensus is set by a researcher who did not code it.")
+    return None
+
+
 class UnitState:
-    CODING = "coding"          # a coding is unfinished: nobody sees codes yet
-    SINGLE = "single"          # one finished coding: it is final unless a second coder starts
-    AGREED = "agreed"          # two finished codings with the same codes
-    DISAGREED = "disagreed"    # two finished codings that differ
-    DECIDED = "decided"        # a researcher set the final codes
+    CODING = "coding"          # fewer finished codings than required: nobody sees codes yet
+    AGREED = "agreed"          # every required coding finished, with the same codes
+    DISAGREED = "disagreed"    # every required coding finished, and they differ
+    DECIDED = "decided"        # final codes set (consensus, or the single coder's finish)
+    CHANGED = "changed"        # the answer was corrected after coding: final codes withdrawn
     UNCODED = "uncoded"
 
 
@@ -137,20 +223,23 @@ class UnitSummary:
     coders: list[str] = field(default_factory=list)
     finished: int = 0
     codings: int = 0
+    required: int = MAX_CODERS
     codes_by_coder: dict[str, set[int]] = field(default_factory=dict)
     decision: CodingDecision | None = None
     state: str = UnitState.UNCODED
     disagreements: int = 0
+    changed: bool = False
 
     @property
     def can_decide(self) -> bool:
-        return self.codings > 0 and self.finished == self.codings
+        return self.codings > 0 and self.finished == self.codings and self.finished >= self.required
 
 
 def unit_summary_list(*, codebook: Codebook, wave: Wave) -> list[UnitSummary]:
-    """Every unit of the wave with its coding state; a constant number of queries."""
+    """Every unit of the wave with its coding state; a constant number of queries. The codes of a
+    unit are filled in only once its codings are complete."""
     responses = list(unit_list(codebook=codebook, wave=wave).order_by("started_at", "pk"))
-    summaries = {r.pk: UnitSummary(response=r) for r in responses}
+    summaries = {r.pk: UnitSummary(response=r, required=codebook.required_codings) for r in responses}
     codings = list(Coding.objects.filter(codebook=codebook, response__in=responses)
                    .values_list("pk", "response_id", "coder__username", "status"))
     coding_owner = {}
@@ -162,63 +251,71 @@ def unit_summary_list(*, codebook: Codebook, wave: Wave) -> list[UnitSummary]:
         coding_owner[pk] = (response_id, coder)
         if status == Coding.Status.FINISHED:
             s.finished += 1
-    for coding_id, category_id in AppliedCode.objects.filter(coding_id__in=list(coding_owner)).values_list(
+    complete = {pk for pk, s in summaries.items() if s.can_decide}
+    shown = [pk for pk, (response_id, _c) in coding_owner.items() if response_id in complete]
+    for coding_id, category_id in AppliedCode.objects.filter(coding_id__in=shown).values_list(
             "coding_id", "category_id"):
         response_id, coder = coding_owner[coding_id]
         summaries[response_id].codes_by_coder[coder].add(category_id)
     for decision in CodingDecision.objects.filter(codebook=codebook, response__in=responses).select_related(
             "decided_by"):
         summaries[decision.response_id].decision = decision
+    changed = open_correction_ids(codebook=codebook, wave=wave)
     for s in summaries.values():
+        if not s.can_decide:  # codes are never shown before every required coding is finished
+            s.codes_by_coder = {}
         sets = list(s.codes_by_coder.values())
-        if s.decision is not None:
+        if len(sets) > 1:
+            s.disagreements = len(set.union(*sets) - set.intersection(*sets))
+        s.changed = s.response.pk in changed
+        if s.changed:
+            s.state = UnitState.CHANGED
+        elif s.decision is not None:
             s.state = UnitState.DECIDED
         elif s.codings == 0:
             s.state = UnitState.UNCODED
-        elif s.finished < s.codings:
+        elif not s.can_decide:
             s.state = UnitState.CODING
-        elif s.codings == 1:
-            s.state = UnitState.SINGLE
         else:
-            union, common = set.union(*sets), set.intersection(*sets)
-            s.disagreements = len(union - common)
             s.state = UnitState.AGREED if not s.disagreements else UnitState.DISAGREED
-        if s.state in (UnitState.DECIDED,) and len(sets) > 1 and s.finished == s.codings:
-            s.disagreements = len(set.union(*sets) - set.intersection(*sets))
-        # Codes are never shown before every coding of the unit is finished.
-        if not s.can_decide:
-            s.codes_by_coder = {}
     return [summaries[r.pk] for r in responses]
 
 
 @dataclass
 class ConsensusRow:
     category: CodebookCategory
-    marks: list[dict[str, Any]]  # per coding: {"applied": bool, "quote": str}
+    marks: list[dict[str, Any]]  # per coding: {"applied": bool, "quote": str, "in_text": bool}
     agree: bool
     final: bool
 
 
 def consensus_get(*, codebook: Codebook, response: Response) -> dict[str, Any] | None:
-    """Coders' codes side by side, once every coding of the unit is finished; else None."""
+    """Coders' codes side by side, once every coding the codebook requires for the unit is
+    finished; else None. With an open correction, the text before it and now."""
     codings = list(Coding.objects.filter(codebook=codebook, response=response).select_related("coder")
                    .prefetch_related("codes").order_by("started_at", "pk"))
-    if not codings or any(not c.is_finished for c in codings):
+    if (not codings or any(not c.is_finished for c in codings)
+            or len(codings) < codebook.required_codings):
         return None
     decision = (CodingDecision.objects.filter(codebook=codebook, response=response)
                 .select_related("decided_by").prefetch_related("codes").first())
     final_ids = {fc.category_id for fc in decision.codes.all()} if decision else None
+    text = unit_text(codebook=codebook, response=response)
     applied = [{ac.category_id: ac for ac in c.codes.all()} for c in codings]
     rows = []
     for category in category_list(codebook=codebook):
-        marks = [{"applied": category.pk in a, "quote": a[category.pk].quote if category.pk in a else ""}
-                 for a in applied]
+        marks = []
+        for a in applied:
+            ac = a.get(category.pk)
+            quote = ac.quote if ac else ""
+            in_text = not quote or (ac.start is not None and text[ac.start:ac.end] == quote)
+            marks.append({"applied": ac is not None, "quote": quote, "in_text": in_text})
         agree = len({m["applied"] for m in marks}) == 1
         default_final = all(m["applied"] for m in marks)
         rows.append(ConsensusRow(category=category, marks=marks, agree=agree,
                                  final=(category.pk in final_ids) if final_ids is not None else default_final))
-    return {"codings": codings, "rows": rows, "decision": decision,
-            "text": unit_text(codebook=codebook, response=response),
+    return {"codings": codings, "rows": rows, "decision": decision, "text": text,
+            "correction": correction_open_get(codebook=codebook, response=response),
             "disagreements": sum(1 for r in rows if not r.agree)}
 
 
@@ -227,29 +324,20 @@ def consensus_get(*, codebook: Codebook, response: Response) -> dict[str, Any] |
 def final_codes(*, codebook: Codebook, wave: Wave) -> dict[int, set[int]]:
     """Response pk -> the final category codes of that unit, for the wave's completed responses.
 
-    Final codes are the researcher's decision where there is one; otherwise, when exactly one
-    coder coded the unit and finished, that coder's codes. Units still being coded, or coded by
-    two coders and not yet resolved, have no final codes. Four queries whatever the size.
+    Final codes exist only through a coding decision: a researcher's consensus (double coding) or
+    the only coder's finish (single coding). Units changed after coding and not yet re-confirmed
+    have none. Three queries whatever the size.
     """
     completed = Response.objects.filter(wave=wave, status=Response.Status.COMPLETED)
+    withdrawn = open_correction_ids(codebook=codebook, wave=wave)
     out: dict[int, set[int]] = {}
+    for response_id in CodingDecision.objects.filter(codebook=codebook, response__in=completed).values_list(
+            "response_id", flat=True):
+        if response_id not in withdrawn:
+            out[response_id] = set()
     for response_id, code in FinalCode.objects.filter(
             decision__codebook=codebook, decision__response__in=completed).values_list(
             "decision__response_id", "category__code"):
-        out.setdefault(response_id, set()).add(code)
-    decided = set(CodingDecision.objects.filter(codebook=codebook, response__in=completed)
-                  .values_list("response_id", flat=True))
-    for response_id in decided:
-        out.setdefault(response_id, set())
-    per_unit: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pk, response_id, status in Coding.objects.filter(codebook=codebook, response__in=completed).values_list(
-            "pk", "response_id", "status"):
-        per_unit[response_id].append((pk, status))
-    lone = {codings[0][0]: response_id for response_id, codings in per_unit.items()
-            if response_id not in decided and len(codings) == 1 and codings[0][1] == Coding.Status.FINISHED}
-    for response_id in lone.values():
-        out.setdefault(response_id, set())
-    for coding_id, code in AppliedCode.objects.filter(coding_id__in=list(lone)).values_list(
-            "coding_id", "category__code"):
-        out[lone[coding_id]].add(code)
+        if response_id in out:
+            out[response_id].add(code)
     return out

@@ -21,16 +21,17 @@ from surveys.conventions import OPEN_TYPES, text_question_code
 from surveys.models import Answer, Option, Question, Response
 
 from . import selectors
-from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode
+from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode, UnitCorrection, UnitView
 
 OTHER_CODES_FROM = 90  # codes like 99 ("other") are kept apart: new categories are numbered below them
 
 
-def codebook_create(*, question: Question, text_question: Question | None = None) -> Codebook:
+def codebook_create(*, question: Question, text_question: Question | None = None,
+                    design: str = Codebook.Design.DOUBLE, coders_may_decide: bool = False) -> Codebook:
     """The codebook of a coded question, its categories seeded from the question's options.
 
-    The open question defaults to ``<code>_text`` of the same guide. A second call returns the
-    existing codebook unchanged.
+    The open question defaults to ``<code>_text`` of the same guide; ``design`` is double coding
+    unless said otherwise. A second call returns the existing codebook unchanged.
     """
     existing = Codebook.objects.filter(question=question).first()
     if existing:
@@ -45,12 +46,29 @@ def codebook_create(*, question: Question, text_question: Question | None = None
     if text_question.instrument_id != question.instrument_id:
         raise ValidationError(_("The open question belongs to another guide."), code="instrument")
     with transaction.atomic():
-        codebook = Codebook.objects.create(question=question, text_question=text_question)
+        codebook = Codebook.objects.create(question=question, text_question=text_question, design=design,
+                                           coders_may_decide=coders_may_decide)
+        # The coded question's answers hold final codes only: categories recorded before there was
+        # a codebook (interviewers no longer record them) are not final codes.
+        Answer.objects.filter(question=question).delete()
         bulk_create_with_history([
             CodebookCategory(codebook=codebook, code=o.code, label_en=o.label_en, label_ru=o.label_ru,
                              order=o.order + 1)
             for o in question.scale.options.order_by("order", "code")
         ], CodebookCategory)
+    return codebook
+
+
+def codebook_design_set(*, codebook: Codebook, design: str, coders_may_decide: bool) -> Codebook:
+    """Set how the codebook's answers are coded. The design cannot change once coding has started
+    (codes already seen under one design would break the blindness of the other)."""
+    if design not in Codebook.Design.values:
+        raise ValidationError(_("Choose double or single coding."), code="design")
+    if design != codebook.design and Coding.objects.filter(codebook=codebook).exists():
+        raise ValidationError(_("Coding has started: the coding design can no longer change."),
+                              code="design_locked")
+    codebook.design, codebook.coders_may_decide = design, coders_may_decide
+    codebook.save(update_fields=["design", "coders_may_decide"])
     return codebook
 
 
@@ -174,11 +192,18 @@ def coded_answer_sync(*, codebook: Codebook, response_id: int, codes: Iterable[i
     multiple-choice question); no codes means no answer."""
     codes = sorted(set(codes))
     question = codebook.question
+    # The response changes with its coded answer, so results cached per wave version are renewed.
+    Response.objects.filter(pk=response_id).update(updated_at=timezone.now())
     if not codes:
         Answer.objects.filter(response_id=response_id, question_id=question.pk).delete()
         return
     value = codes if question.type == Question.Type.MULTIPLE else codes[0]
     Answer.objects.update_or_create(response_id=response_id, question_id=question.pk, defaults={"value": value})
+
+
+def unit_seen(*, codebook: Codebook, response: Response, user: AbstractBaseUser) -> None:
+    """Record that ``user`` saw the codes of the unit's codings: they can no longer code it."""
+    UnitView.objects.get_or_create(codebook=codebook, response=response, user=user)
 
 
 def coding_save(
@@ -187,10 +212,10 @@ def coding_save(
 ) -> Coding:
     """Store one coder's codes for one unit (replacing their previous draft); ``finish`` closes it.
 
-    At most ``MAX_CODERS`` coders per unit; a finished coding cannot change; units whose final
-    codes a researcher has set take no new coding. When the unit's only coding finishes, its codes
-    become the final codes and are written to the coded answer; when a second coder takes the unit
-    up, that answer is withdrawn until a researcher sets the consensus.
+    A unit takes as many codings as its codebook requires (two in double coding, one in single
+    coding); a finished coding cannot change; nobody codes a unit whose codes they have seen or
+    whose final codes they set, and units with final codes take no new coding. In single coding,
+    the coder's finish sets the unit's final codes; in double coding only the consensus does.
     """
     categories = {c.pk: c for c in selectors.category_list(codebook=codebook)}
     for code in codes:
@@ -207,16 +232,12 @@ def coding_save(
     spans = [_span(text, code) for code in codes]
     now = timezone.now()
     with transaction.atomic():
-        coding = Coding.objects.select_for_update(of=("self",)).filter(codebook=codebook, response=response, coder=coder).first()
+        Response.objects.select_for_update().filter(pk=response.pk).first()  # one new coding at a time
+        coding = Coding.objects.filter(codebook=codebook, response=response, coder=coder).first()
         if coding is None:
-            if CodingDecision.objects.filter(codebook=codebook, response=response).exists():
-                raise ValidationError(_("The final codes of this answer are already set."), code="decided")
-            others = selectors.coding_count(codebook=codebook, response=response)
-            if others >= selectors.MAX_CODERS:
-                raise ValidationError(_("This answer has already been coded by %(n)d coders.")
-                                      % {"n": selectors.MAX_CODERS}, code="enough_coders")
-            if others:  # a single coder's final codes become provisional again until the consensus
-                coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[])
+            refusal = selectors.coding_refusal(codebook=codebook, response=response, coder=coder)
+            if refusal:
+                raise ValidationError(refusal[1], code=refusal[0])
             try:
                 with transaction.atomic():
                     coding = Coding.objects.create(codebook=codebook, response=response, coder=coder, started_at=now)
@@ -234,44 +255,94 @@ def coding_save(
             coding.status = Coding.Status.FINISHED
             coding.finished_at = now
             coding.save(update_fields=["status", "finished_at"])
-            if selectors.coding_count(codebook=codebook, response=response) == 1 and not CodingDecision.objects.filter(
-                    codebook=codebook, response=response).exists():
-                coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[c.category.code for c in codes])
+            if codebook.design == Codebook.Design.SINGLE:
+                _decision_write(codebook=codebook, response=response, categories=[c.category for c in codes],
+                                user=coder, source=CodingDecision.Source.SINGLE, resolve=False)
     return coding
+
+
+def _decision_write(*, codebook: Codebook, response: Response, categories: Sequence[CodebookCategory],
+                    user: AbstractBaseUser, source: str, note: str = "", resolve: bool = True) -> CodingDecision:
+    """Store the unit's final codes; with ``resolve``, close its open corrections (re-confirmed
+    when the codes did not change, else re-coded). The coded answer carries them unless a
+    correction is still open."""
+    now = timezone.now()
+    previous = set(FinalCode.objects.filter(decision__codebook=codebook, decision__response=response)
+                   .values_list("category_id", flat=True))
+    had_decision = CodingDecision.objects.filter(codebook=codebook, response=response).exists()
+    decision, _created = CodingDecision.objects.update_or_create(
+        codebook=codebook, response=response,
+        defaults={"decided_by": user, "decided_at": now, "note": note, "source": source})
+    decision.codes.all().delete()
+    FinalCode.objects.bulk_create([FinalCode(decision=decision, category=c) for c in categories])
+    if resolve:
+        same = had_decision and previous == {c.pk for c in categories}
+        UnitCorrection.objects.filter(codebook=codebook, response=response, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=user,
+            resolution=UnitCorrection.Resolution.CONFIRMED if same else UnitCorrection.Resolution.RECODED)
+    if selectors.correction_open_get(codebook=codebook, response=response) is None:
+        coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[c.code for c in categories])
+    else:
+        coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[])
+    return decision
 
 
 def final_codes_set(
     *, codebook: Codebook, response: Response, categories: Sequence[CodebookCategory], user: AbstractBaseUser,
     note: str = "",
 ) -> CodingDecision:
-    """Set a unit's final codes (the consensus), once every coding of it is finished; write them
-    to the coded answer. Setting them again replaces them."""
+    """Set a unit's final codes (the consensus), once every coding the codebook requires is
+    finished; write them to the coded answer. Setting them again replaces them; it also
+    re-confirms (same codes) or re-codes a unit changed after coding. The decider is recorded as
+    having seen the unit's codes, and may not be one of its coders unless the codebook allows it."""
     active = {c.pk for c in selectors.category_list(codebook=codebook)}
     if any(c.pk not in active for c in categories):
         raise ValidationError(_("Final codes must be active categories of this codebook."), code="category")
     statuses = list(Coding.objects.filter(codebook=codebook, response=response).values_list("status", flat=True))
     if not statuses:
         raise ValidationError(_("Nobody has coded this answer yet."), code="uncoded")
-    if any(s != Coding.Status.FINISHED for s in statuses):
-        raise ValidationError(_("Wait until every coder has finished this answer."), code="coding")
+    if any(s != Coding.Status.FINISHED for s in statuses) or len(statuses) < codebook.required_codings:
+        raise ValidationError(_("Wait until every coding this answer needs is finished."), code="coding")
+    refusal = selectors.decision_refusal(codebook=codebook, response=response, user=user)
+    if refusal:
+        raise ValidationError(refusal, code="own_unit")
     with transaction.atomic():
-        decision, _created = CodingDecision.objects.update_or_create(
-            codebook=codebook, response=response,
-            defaults={"decided_by": user, "decided_at": timezone.now(), "note": note})
-        decision.codes.all().delete()
-        FinalCode.objects.bulk_create([FinalCode(decision=decision, category=c) for c in categories])
-        coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[c.code for c in categories])
+        unit_seen(codebook=codebook, response=response, user=user)
+        decision = _decision_write(codebook=codebook, response=response, categories=categories, user=user,
+                                   source=CodingDecision.Source.CONSENSUS, note=note)
     return decision
 
 
 def final_codes_accept_agreed(*, codebook: Codebook, wave, user: AbstractBaseUser) -> int:
-    """Set the final codes of every unit whose coders all finished and agree; return how many."""
+    """Set the final codes of every unit whose required codings are finished and agree, that the
+    user may decide and that was not changed after coding (those need a look); return how many."""
     by_pk = {c.pk: c for c in selectors.category_list(codebook=codebook)}
     count = 0
     for unit in selectors.unit_summary_list(codebook=codebook, wave=wave):
-        if unit.state == selectors.UnitState.AGREED:
-            codes = next(iter(unit.codes_by_coder.values()))
-            final_codes_set(codebook=codebook, response=unit.response,
-                            categories=[by_pk[pk] for pk in sorted(codes) if pk in by_pk], user=user)
-            count += 1
+        if unit.state != selectors.UnitState.AGREED:
+            continue
+        if selectors.decision_refusal(codebook=codebook, response=unit.response, user=user):
+            continue
+        codes = next(iter(unit.codes_by_coder.values()))
+        final_codes_set(codebook=codebook, response=unit.response,
+                        categories=[by_pk[pk] for pk in sorted(codes) if pk in by_pk], user=user)
+        count += 1
     return count
+
+
+def unit_text_corrected(*, response: Response, question: Question, old_text: str, new_text: str,
+                        user: AbstractBaseUser, reason: str) -> list[UnitCorrection]:
+    """An interviewer corrected the open answer ``question`` of ``response`` after its coding had
+    started: each codebook coding it marks the unit "changed after coding" and its final codes
+    leave the coded answer (and so every output) until a researcher re-confirms or re-codes it.
+    Called inside the interview's save."""
+    now = timezone.now()
+    out = []
+    for codebook in selectors.codebooks_of_text(question=question):
+        if not Coding.objects.filter(codebook=codebook, response=response).exists():
+            continue
+        out.append(UnitCorrection.objects.create(
+            codebook=codebook, response=response, old_text=old_text or "", new_text=new_text or "",
+            reason=reason, changed_by=user, changed_at=now))
+        coded_answer_sync(codebook=codebook, response_id=response.pk, codes=[])
+    return out

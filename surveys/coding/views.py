@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.views import message_page
+from config.views import AccessDenied, message_page
 from surveys.models import Question, Response, Wave
 from surveys.roles import CODE_ANSWERS, MANAGE_CODEBOOKS, permission_required
 
 from . import selectors, services
-from .forms import CategoryForm, CodingForm, FinalCodesForm, MergeForm
+from .forms import CategoryForm, CodebookDesignForm, CodingForm, FinalCodesForm, MergeForm
 from .models import Codebook
 
 
@@ -70,9 +70,13 @@ def coding_unit(request: HttpRequest, slug: str, question: str, uuid: UUID) -> H
     wave, codebook = _wave_codebook_get(slug, question)
     response = _unit_get(codebook, wave, uuid)
     coding = selectors.coding_get(codebook=codebook, response=response, coder=request.user)
-    if coding is None and selectors.coding_count(codebook=codebook, response=response) >= selectors.MAX_CODERS:
-        return message_page(request, title=_("Already coded"),
-                            message=_("Two coders have already coded this answer."), status=409)
+    if coding is None:
+        refusal = selectors.coding_refusal(codebook=codebook, response=response, coder=request.user)
+        if refusal is not None:
+            code, message = refusal
+            if code == "seen":
+                raise AccessDenied(message, title=_("You cannot code this answer"))
+            return message_page(request, title=_("Already coded"), message=message, status=409)
     categories = selectors.category_list(codebook=codebook)
     if request.method == "POST" and not (coding and coding.is_finished):
         form = CodingForm(request.POST, categories=categories)
@@ -97,6 +101,7 @@ def coding_unit(request: HttpRequest, slug: str, question: str, uuid: UUID) -> H
         "wave": wave, "codebook": codebook, "response": response, "form": form, "coding": coding,
         "text": selectors.unit_text(codebook=codebook, response=response),
         "finished": bool(coding and coding.is_finished),
+        "changed": selectors.correction_open_get(codebook=codebook, response=response) is not None,
         "progress": selectors.coder_progress(codebook=codebook, wave=wave, coder=request.user),
     }, status=status)
 
@@ -107,17 +112,20 @@ def consensus_list(request: HttpRequest, slug: str, question: str) -> HttpRespon
     wave, codebook = _wave_codebook_get(slug, question)
     if request.method == "POST" and "accept_agreed" in request.POST:
         n = services.final_codes_accept_agreed(codebook=codebook, wave=wave, user=request.user)
-        messages.success(request, _("Final codes set for %(n)d answers where the coders agree.") % {"n": n})
+        messages.success(request, _("Final codes set for %(n)d answers where the coders agree (answers you coded "
+                                    "yourself, or changed after coding, are left for a review).") % {"n": n})
         return redirect("coding:consensus", slug=slug, question=question)
     units = selectors.unit_summary_list(codebook=codebook, wave=wave)
     labels = {
+        selectors.UnitState.CHANGED: _("changed after coding"),
         selectors.UnitState.DECIDED: _("final codes set"), selectors.UnitState.AGREED: _("coders agree"),
-        selectors.UnitState.DISAGREED: _("coders disagree"), selectors.UnitState.SINGLE: _("one coder (final)"),
+        selectors.UnitState.DISAGREED: _("coders disagree"),
         selectors.UnitState.CODING: _("coding in progress"), selectors.UnitState.UNCODED: _("not coded"),
     }
     counts = [(label, sum(1 for u in units if u.state == state)) for state, label in labels.items()]
     for unit in units:
         unit.state_label = labels[unit.state]
+        unit.own = request.user.get_username() in unit.coders
     return render(request, "coding/consensus_list.html", {
         "wave": wave, "codebook": codebook, "units": units, "counts": [(l, n) for l, n in counts if n],
         "states": selectors.UnitState})
@@ -128,14 +136,22 @@ def consensus_list(request: HttpRequest, slug: str, question: str) -> HttpRespon
 def consensus_unit(request: HttpRequest, slug: str, question: str, uuid: UUID) -> HttpResponse:
     wave, codebook = _wave_codebook_get(slug, question)
     response = _unit_get(codebook, wave, uuid)
-    detail = selectors.consensus_get(codebook=codebook, response=response)
-    if detail is None:
+    if not selectors.unit_is_complete(codebook=codebook, response=response):
         return message_page(request, title=_("Coding not finished"),
-                            message=_("The codes are shown once every coder of this answer has finished."),
+                            message=_("The codes are shown once every coding this answer needs is finished."),
                             status=409)
+    refusal = selectors.decision_refusal(codebook=codebook, response=response, user=request.user)
+    if refusal:
+        raise AccessDenied(refusal, title=_("You cannot set these final codes"))
+    services.unit_seen(codebook=codebook, response=response, user=request.user)
+    detail = selectors.consensus_get(codebook=codebook, response=response)
     categories = [row.category for row in detail["rows"]]
     if request.method == "POST":
-        form = FinalCodesForm(request.POST, categories=categories)
+        data = request.POST
+        if "confirm" in data and detail["decision"] is not None:  # keep the final codes as they are
+            data = data.copy()
+            data.setlist("categories", [str(fc.category_id) for fc in detail["decision"].codes.all()])
+        form = FinalCodesForm(data, categories=categories)
         if form.is_valid():
             try:
                 services.final_codes_set(codebook=codebook, response=response,
@@ -153,6 +169,24 @@ def consensus_unit(request: HttpRequest, slug: str, question: str, uuid: UUID) -
     return render(request, "coding/consensus_unit.html", {
         "wave": wave, "codebook": codebook, "response": response, "form": form, **detail,
     }, status=422 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+@permission_required(MANAGE_CODEBOOKS)
+def codebook_design(request: HttpRequest, pk: int) -> HttpResponse:
+    codebook = _codebook_get(pk)
+    form = CodebookDesignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.codebook_design_set(codebook=codebook, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Coding design saved."))
+            return redirect("coding:codebook", pk=pk)
+    return render(request, "coding/codebook.html", {
+        "codebook": codebook, "categories": selectors.category_list(codebook=codebook, active_only=False),
+        "design_form": form}, status=422)
 
 
 # --- codebooks ------------------------------------------------------------------------------
@@ -190,7 +224,9 @@ def codebook_index(request: HttpRequest) -> HttpResponse:
 def codebook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     codebook = _codebook_get(pk)
     return render(request, "coding/codebook.html", {
-        "codebook": codebook, "categories": selectors.category_list(codebook=codebook, active_only=False)})
+        "codebook": codebook, "categories": selectors.category_list(codebook=codebook, active_only=False),
+        "design_form": CodebookDesignForm(initial={"design": codebook.design,
+                                                   "coders_may_decide": codebook.coders_may_decide})})
 
 
 @require_http_methods(["GET", "POST"])

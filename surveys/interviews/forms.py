@@ -22,13 +22,22 @@ class InterviewForm(SectionForm):
     """
 
     def __init__(self, *args: Any, questions: Sequence[Question], options: dict[int, list[Option]],
-                 **kwargs: Any) -> None:
+                 locked: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, questions=questions, options=options, **kwargs)
+        self.locked = set(locked)
         for question in self.questions:
             field = self.fields[question.code]
             field.required = False
             if question.type == Question.Type.LONG_TEXT:
                 field.widget.attrs.update({"rows": INTERVIEW_TEXT_ROWS, "class": "form-control interview-text"})
+            if question.code in self.locked:  # being coded: changed only through a recorded correction
+                field.disabled = True
+                field.help_text = _("Coding of this answer has started. To change it, use “Correct this answer”: "
+                                    "the correction is recorded and the coders’ final codes are reviewed.")
+
+    def answers(self) -> dict[str, Any]:
+        """Cleaned values by question code, without the answers locked for coding."""
+        return {code: value for code, value in super().answers().items() if code not in self.locked}
 
     def clean_partial(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Validate ``{code: raw value}``; return (cleaned values, errors by code)."""
@@ -37,7 +46,10 @@ class InterviewForm(SectionForm):
         for code, raw in data.items():
             field = self.fields.get(code)
             if field is None:
-                errors[code] = [str(_("There is no question with this code in the guide."))]
+                errors[code] = [str(_("There is no question with this code that the interviewer records."))]
+                continue
+            if code in self.locked:
+                errors[code] = [str(_("Coding of this answer has started: use “Correct this answer” to change it."))]
                 continue
             multiple = isinstance(field, forms.MultipleChoiceField)
             if isinstance(raw, dict) or (isinstance(raw, list) and (
@@ -75,3 +87,22 @@ class InterviewStartForm(forms.Form):
                 code="no_consent",
             )
         return consent
+
+
+class AnswerCorrectionForm(forms.Form):
+    """A correction of an open answer whose coding has started: the new text and why."""
+
+    text = forms.CharField(label=_("Corrected answer"), widget=forms.Textarea(attrs={"rows": INTERVIEW_TEXT_ROWS}),
+                           max_length=20000, strip=False)
+    reason = forms.CharField(label=_("Why is the answer corrected?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("For example: a transcription error. The researcher sees it beside "
+                                         "the old and the new text."))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise ValidationError(_("An answer that is being coded cannot be emptied; correct its text instead."),
+                                  code="empty")
+        return text

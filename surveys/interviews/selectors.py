@@ -66,7 +66,8 @@ def answer_change_list(*, interview: Interview) -> QuerySet[AnswerChange]:
 
 @dataclass
 class GuideRow:
-    """One row of the interview page: a question, and beside it its coded question if it has one."""
+    """One row of the interview page: a question, and ``coded`` the question its answer is coded
+    into, if any (not recorded by the interviewer)."""
 
     question: Question
     coded: Question | None = None
@@ -79,7 +80,8 @@ class GuideSection:
 
 
 def guide_layout(*, structure: WaveStructure) -> list[GuideSection]:
-    """All sections of the guide on one page; coded choices placed beside their open question."""
+    """All sections of the guide on one page; a coded choice question is not a row of its own (the
+    interviewer does not record it): its open question's row names it."""
     questions = [q for q in structure.all_questions if q.code != CONSENT]
     pairs = coded_question_pairs(questions)
     placed = {c.code for c in pairs.values()}
@@ -104,10 +106,20 @@ def value_display(*, question: Question, value: Any, options: list[Option]) -> s
     return str(labels.get(value, value))
 
 
+def interview_questions(*, structure: WaveStructure) -> list[Question]:
+    """The questions the interviewer records: every question of the guide but consent and the coded
+    questions (their answers are the coders' final codes, see docs/interviews.md)."""
+    questions = [q for q in structure.all_questions if q.code != CONSENT]
+    coded = {q.code for q in coded_question_pairs(questions).values()}
+    return [q for q in questions if q.code not in coded]
+
+
 def interview_state(*, interview: Interview, structure: WaveStructure) -> dict[str, Any]:
-    """The JSON the autosave endpoint returns: version, who saved when, values and their display."""
-    values = interview_values(interview=interview)
-    questions = {q.code: q for q in structure.all_questions}
+    """The JSON the autosave endpoint returns: version, who saved when, values and their display.
+
+    Only the questions the interviewer records: never a coded question's answer."""
+    questions = {q.code: q for q in interview_questions(structure=structure)}
+    values = {code: v for code, v in interview_values(interview=interview).items() if code in questions}
     return {
         "version": interview.version,
         "status": interview.response.status,

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.conventions import CONSENT, YES, consent_question_get
+from surveys.coding import selectors as coding_selectors
+from surveys.coding import services as coding_services
+from surveys.conventions import CONSENT, YES, coded_question_pairs, consent_question_get
 from surveys.models import Answer, Instrument, Question, Response, Wave
-from surveys.services import ResponseClosed
+from surveys.services import ResponseClosed, response_missing_required, shown_questions
 
 from .models import AnswerChange, Interview, InterviewerAssignment
 
@@ -99,6 +101,12 @@ def _bump(current: Interview, user: AbstractBaseUser, now) -> None:
     Response.objects.filter(pk=current.response_id).update(updated_at=now)
 
 
+def coded_question_codes(questions) -> set[str]:
+    """Codes of the guide's coded questions (``x`` of an ``x_text`` pair): their answers are the
+    final codes of the coders, never recorded by an interviewer."""
+    return {q.code for q in coded_question_pairs(list(questions)).values()}
+
+
 def interview_save(
     *, interview: Interview, user: AbstractBaseUser, base_version: int, values: dict[str, Any],
 ) -> SaveResult:
@@ -107,16 +115,30 @@ def interview_save(
     Optimistic locking: ``base_version`` is the version the editor loaded; if the stored
     version differs, ``InterviewConflict`` is raised and nothing is written. A save that
     changes nothing keeps the version. Every changed answer gets an ``AnswerChange`` row.
+    Coded questions are not recorded here, and an open answer whose coding has started is changed
+    only by ``interview_answer_correct``.
     """
-    questions = {q.code: q for q in Question.objects.filter(instrument_id=interview.response.wave.instrument_id)}
+    return _save(interview=interview, user=user, base_version=base_version, values=values)
+
+
+def _save(*, interview: Interview, user: AbstractBaseUser, base_version: int, values: dict[str, Any],
+          correction: tuple[str, str] | None = None) -> SaveResult:
+    questions = {q.code: q for q in Question.objects.filter(instrument_id=interview.response.wave.instrument_id)
+                 .select_related("section")}
     unknown = sorted(set(values) - set(questions))
     if unknown:
         raise ValidationError(_("Unknown questions: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown")
     if CONSENT in values:
         raise ValidationError(_("Consent is recorded when the interview starts and cannot be changed here."),
                               code="consent_locked")
+    coded = sorted(set(values) & coded_question_codes(questions.values()))
+    if coded:
+        raise ValidationError(
+            _("These questions are coded by the coders from the open answers; interviewers do not record them: "
+              "%(codes)s.") % {"codes": ", ".join(coded)}, code="coded_question")
     with transaction.atomic():
         current = _locked_interview(interview, base_version)
+        values = _apply_logic(current, questions, values)
         asked = [questions[code] for code in values]
         stored = dict(Answer.objects.filter(response_id=current.response_id, question__in=asked)
                       .values_list("question_id", "value"))
@@ -128,6 +150,13 @@ def interview_save(
                 changes.append((question, old, new))
         if not changes:
             return SaveResult(interview=current)
+        locked = coding_selectors.coded_text_question_ids(response=current.response)
+        corrected = correction[0] if correction else None
+        refused = [q.code for q, _o, _n in changes if q.pk in locked and q.code != corrected]
+        if refused:
+            raise ValidationError(
+                _("Coding of this answer has started, so it is not changed by a save: use “Correct this answer” "
+                  "to record a correction (%(codes)s).") % {"codes": ", ".join(refused)}, code="coded_text")
         if current.is_completed:
             cleared = [q.code for q, _old, new in changes if new is None and q.required]
             if cleared:
@@ -148,7 +177,46 @@ def interview_save(
             AnswerChange(interview=current, question=q, version=current.version, changed_by=user, changed_at=now,
                          old_value=old, new_value=new) for q, old, new in changes
         ])
+        for q, old, new in changes:
+            if q.pk in locked:
+                coding_services.unit_text_corrected(response=current.response, question=q, old_text=old or "",
+                                                    new_text=new or "", user=user, reason=correction[1])
     return SaveResult(interview=current, changed=[q.code for q, _o, _n in changes])
+
+
+def _apply_logic(current: Interview, questions: dict[str, Question], values: dict[str, Any]) -> dict[str, Any]:
+    """The values to store once the guide's display conditions are applied: nothing is kept for a
+    question the answers hide, and a stored answer that the new answers hide is cleared (with its
+    audit row, as any change)."""
+    if not any(q.condition or q.section.condition for q in questions.values()):
+        return values
+    by_pk = {q.pk: q.code for q in questions.values()}
+    stored = {by_pk[pk]: v for pk, v in Answer.objects.filter(response_id=current.response_id)
+              .values_list("question_id", "value") if pk in by_pk}
+    merged = {code: v for code, v in {**stored, **{c: normalise(v) for c, v in values.items()}}.items()
+              if v is not None}
+    ordered = sorted(questions.values(), key=lambda q: (q.section.order, q.order))
+    shown = {q.code for q in shown_questions(ordered, merged)}
+    out = {code: (value if code in shown else None) for code, value in values.items()}
+    out.update({code: None for code in stored if code not in shown and code not in out})
+    return out
+
+
+def interview_answer_correct(
+    *, interview: Interview, user: AbstractBaseUser, base_version: int, question_code: str, text: str, reason: str,
+) -> SaveResult:
+    """Correct an open answer whose coding has started (allowed while the wave is open).
+
+    The change is stored like any save (an ``AnswerChange`` row in the audit trail) and the unit
+    is marked "changed after coding": its final codes leave every output until a researcher
+    re-confirms or re-codes it (``surveys.coding.services.unit_text_corrected``)."""
+    if not reason.strip():
+        raise ValidationError(_("Say why the answer is corrected."), code="reason")
+    if not (text or "").strip():
+        raise ValidationError(_("An answer that is being coded cannot be emptied; correct its text instead."),
+                              code="empty")
+    return _save(interview=interview, user=user, base_version=base_version, values={question_code: text},
+                 correction=(question_code, reason.strip()))
 
 
 def interview_complete(*, interview: Interview, user: AbstractBaseUser, base_version: int) -> Interview:
@@ -160,14 +228,15 @@ def interview_complete(*, interview: Interview, user: AbstractBaseUser, base_ver
         current = _locked_interview(interview, base_version)
         if current.is_completed:
             return current
-        answered = set(Answer.objects.filter(response_id=current.response_id).values_list("question_id", flat=True))
-        missing = [q.code for q in Question.objects.filter(instrument_id=current.response.wave.instrument_id,
-                                                           required=True).order_by("section__order", "order")
-                   if q.pk not in answered]
+        guide = list(Question.objects.filter(instrument_id=current.response.wave.instrument_id)
+                     .select_related("section").order_by("section__order", "order"))
+        unanswered = response_missing_required(response=current.response, questions=guide)  # the shown ones
+        missing = [q.code for q in unanswered]
         if missing:
             raise ValidationError(
-                _("Answer the required questions before completing the interview: %(codes)s.")
-                % {"codes": ", ".join(missing)}, code="missing", params={"codes": missing})
+                _("Answer the required questions before completing the interview: %(questions)s.")
+                % {"questions": "; ".join(f"“{q.label}”" for q in unanswered)}, code="missing",
+                params={"codes": missing})
         now = timezone.now()
         Response.objects.filter(pk=current.response_id).update(
             status=Response.Status.COMPLETED, submitted_at=now, updated_at=now)

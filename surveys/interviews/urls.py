@@ -11,5 +11,6 @@ urlpatterns = [
     path("record/<uuid:uuid>/", views.interview_edit, name="edit"),
     path("record/<uuid:uuid>/autosave/", views.interview_autosave, name="autosave"),
     path("record/<uuid:uuid>/complete/", views.interview_complete, name="complete"),
+    path("record/<uuid:uuid>/correct/<slug:question>/", views.answer_correct, name="correct"),
     path("record/<uuid:uuid>/history/", views.interview_history, name="history"),
 ]

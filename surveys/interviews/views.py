@@ -2,6 +2,7 @@
 and autosave, completion, history. Views validate and call services."""
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from django.contrib import messages
@@ -13,16 +14,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.views import message_page
-from surveys.conventions import CONSENT, consent_question_get
+from config.views import AccessDenied, message_page
+from surveys.coding import selectors as coding_selectors
+from surveys.conventions import consent_question_get
 from surveys.models import Wave
 from surveys.roles import CONDUCT_INTERVIEWS, permission_required
-from surveys.selectors import WaveStructure, wave_structure
+from surveys.selectors import WaveStructure, response_answers, wave_structure
 from surveys.services import ResponseClosed
 from surveys.text import JSONBodyError, json_body
 
 from . import selectors, services
-from .forms import InterviewForm, InterviewStartForm
+from .forms import AnswerCorrectionForm, InterviewForm, InterviewStartForm
 from .models import Interview
 
 MAX_AUTOSAVE_BYTES = 1_000_000
@@ -95,14 +97,19 @@ def interview_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _edit_context(interview: Interview, form: InterviewForm, structure: WaveStructure, **extra):
+    # the guide's display conditions: shown as the stored answers stand, then followed in the browser
+    shown = structure.shown(structure.answers_by_code(response_answers(response=interview.response))).questions
     sections = [{
         "section": block.section,
-        "rows": [{"field": form[row.question.code], "coded": form[row.coded.code] if row.coded else None}
+        "rows": [{"field": form[row.question.code], "coded": row.coded, "question": row.question,
+                  "locked": row.question.code in form.locked, "hidden": not shown.get(row.question.code, True),
+                  "condition": json.dumps(row.question.condition, separators=(",", ":"))
+                  if row.question.condition else ""}
                  for row in block.rows],
     } for block in selectors.guide_layout(structure=structure)]
     return {
         "interview": interview, "wave": interview.response.wave, "form": form, "sections": sections,
-        "editable": interview.response.wave.is_accepting(), **extra,
+        "editable": interview.response.wave.is_accepting(), "logic_answers": {}, **extra,
     }
 
 
@@ -122,9 +129,15 @@ def _conflict_rows(current: Interview, structure: WaveStructure, mine: dict) -> 
     return rows
 
 
-def _interview_form(structure: WaveStructure, data=None, initial=None) -> InterviewForm:
-    questions = [q for q in structure.all_questions if q.code != CONSENT]
-    return InterviewForm(data, initial=initial, questions=questions, options=structure.options)
+def _locked_codes(interview: Interview, structure: WaveStructure) -> list[str]:
+    """The open answers of this interview whose coding has started."""
+    ids = coding_selectors.coded_text_question_ids(response=interview.response)
+    return [q.code for q in structure.all_questions if q.pk in ids]
+
+
+def _interview_form(structure: WaveStructure, data=None, initial=None, locked=()) -> InterviewForm:
+    return InterviewForm(data, initial=initial, questions=selectors.interview_questions(structure=structure),
+                         options=structure.options, locked=locked)
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,8 +146,10 @@ def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """The whole guide on one page. Works without JavaScript (Save posts the form); with it, autosave."""
     interview = _interview_get(request, uuid)
     structure = wave_structure(wave=interview.response.wave)
+    locked = _locked_codes(interview, structure)
     if request.method == "POST":
-        form = _interview_form(structure, data=request.POST)
+        form = _interview_form(structure, data=request.POST, locked=locked,
+                               initial=selectors.interview_values(interview=interview))
         try:
             base_version = int(request.POST.get("version", ""))
         except ValueError:
@@ -156,7 +171,7 @@ def interview_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
                 messages.success(request, _("Saved (version %(version)d).") % {"version": result.interview.version})
                 return redirect("interviews:edit", uuid=uuid)
         return render(request, "interviews/edit.html", _edit_context(interview, form, structure), status=422)
-    form = _interview_form(structure, initial=selectors.interview_values(interview=interview))
+    form = _interview_form(structure, initial=selectors.interview_values(interview=interview), locked=locked)
     return render(request, "interviews/edit.html", _edit_context(interview, form, structure))
 
 
@@ -183,7 +198,7 @@ def interview_autosave(request: HttpRequest, uuid: UUID) -> JsonResponse:
     if not isinstance(base_version, int) or isinstance(base_version, bool) or not isinstance(answers, dict):
         return _json_error("bad_request", _("Send JSON with a version number and the answers."), 400)
     structure = wave_structure(wave=interview.response.wave)
-    form = _interview_form(structure)
+    form = _interview_form(structure, locked=_locked_codes(interview, structure))
     cleaned, errors = form.clean_partial(answers)
     if errors:
         return _json_error("invalid", _("Some answers are not valid; nothing was saved. Correct the marked fields."),
@@ -239,3 +254,39 @@ def interview_history(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return render(request, "interviews/history.html", {
         "interview": interview, "wave": interview.response.wave, "rows": rows, "events": events,
     })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CONDUCT_INTERVIEWS)
+def answer_correct(request: HttpRequest, uuid: UUID, question: str) -> HttpResponse:
+    """Correct an open answer whose coding has started: the correction is recorded and the unit is
+    marked "changed after coding" until a researcher reviews it."""
+    interview = _interview_get(request, uuid)
+    structure = wave_structure(wave=interview.response.wave)
+    if question not in _locked_codes(interview, structure):
+        raise AccessDenied(_("Only an open answer whose coding has started is corrected here; change other "
+                             "answers on the interview page."), title=_("Nothing to correct here"))
+    q = next(q for q in structure.all_questions if q.code == question)
+    current = selectors.interview_values(interview=interview).get(question) or ""
+    if not interview.response.wave.is_accepting():
+        return _closed_page(request, _("The wave of this interview is closed; the interview can no longer be "
+                                       "changed."))
+    form = AnswerCorrectionForm(request.POST if request.method == "POST" else None,
+                                initial={"text": current, "version": interview.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interview_answer_correct(
+                interview=interview, user=request.user, base_version=form.cleaned_data["version"],
+                question_code=question, text=form.cleaned_data["text"], reason=form.cleaned_data["reason"])
+        except services.InterviewConflict as exc:
+            form.add_error(None, str(exc))
+        except ResponseClosed as exc:
+            return _closed_page(request, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Correction recorded. A researcher reviews the codes of this answer."))
+            return redirect("interviews:edit", uuid=uuid)
+    return render(request, "interviews/correct.html", {
+        "interview": interview, "wave": interview.response.wave, "question": q, "current": current, "form": form,
+    }, status=422 if form.errors else 200)

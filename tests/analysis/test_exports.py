@@ -35,11 +35,12 @@ def test_csv_of_a_small_fixture_is_exact(small_wave):
     text = "".join(exports.csv_rows(wave))
     submitted = pd.Timestamp(response.submitted_at).tz_convert("UTC").isoformat()
     expected = (
-        "response_id,wave,submitted_at,language,region,sector,size,ownership,position,cluster_member,"
+        "response_id,wave,submitted_at,language,region,sector,size,ownership,position,cluster_member,cluster_name,"
         "sc1_contacts,sc2_bonds,sc3_risk_knowledge,sc4_culture,sc5_cooperation,sc6_network_benefit,sc7_trust,"
         "sc8_knowledge_interest,readiness,barriers__1,barriers__2,barriers__3,barriers__4,barriers__5,barriers__6,"
-        "barriers__99,comment\n"
-        f"{response.uuid},open-wave,{submitted},ru,2,1,3,1,1,2,4,3,2,1,4,3,4,3,3,1,0,0,0,0,1,0,"
+        "barriers__99,barriers__other,comment\n"
+        # cluster_name and barriers__other were not asked (not a member; "Other" not chosen): empty
+        f"{response.uuid},open-wave,{submitted},ru,2,1,3,1,1,2,,4,3,2,1,4,3,4,3,3,1,0,0,0,0,1,0,,"
         "Нам нужна поддержка региона.\n"
     )
     assert text == expected

@@ -120,7 +120,9 @@ def test_frequency_tables_of_the_interview_demo(demo_wave):
     report = _report(Wave.objects.get(slug="cluster-managers-demo"), "en")
     funds = report.table("freq_sustainable_without_project_funds")
     assert funds.data.set_index("option").loc["No", "n"] == 15 and funds.data.attrs["missing"] == 0
-    assert funds.printed.loc["No"].tolist() == ["15", "30.0"]
+    unsure = int(funds.data.set_index("option").loc["Unsure", "n"])  # a missing-value option: not in the %
+    assert funds.printed.loc["No"].tolist() == ["15", f"{100 * 15 / (50 - unsure):.1f}"] == ["15", "38.5"]
+    assert funds.printed.loc["Unsure"].tolist() == [str(unsure), "—"]
     local = report.table("freq_local_benefits").data.set_index("option")
     assert local["n"].sum() == 50 and local["n"].iloc[-1] == 3  # "no, ..." is the last option
     expected = report.table("freq_expected_funding")

@@ -17,7 +17,8 @@ SECTION_ANSWERS = [
     {"region": "2", "sector": "1", "size": "3", "ownership": "1", "position": "1", "cluster_member": "2"},
     {"sc1_contacts": "4", "sc2_bonds": "3", "sc3_risk_knowledge": "2", "sc4_culture": "1",
      "sc5_cooperation": "4", "sc6_network_benefit": "3", "sc7_trust": "4", "sc8_knowledge_interest": "3"},
-    {"readiness": "3", "barriers": ["1", "6"], "comment": "We need the region's support."},
+    {"readiness": "3", "barriers": ["1", "99"], "barriers__other": "No broadband in the district",
+     "comment": "We need the region's support."},
 ]
 
 
@@ -28,6 +29,8 @@ def fill_section(page, answers: dict) -> None:
                 page.locator(f'input[name="{code}"][value="{v}"]').check()
         elif page.locator(f'textarea[name="{code}"]').count():
             page.locator(f'textarea[name="{code}"]').fill(value)
+        elif page.locator(f'input[type="text"][name="{code}"]').count():  # e.g. "Other, please specify"
+            page.locator(f'input[type="text"][name="{code}"]').fill(value)
         else:
             page.locator(f'input[name="{code}"][value="{value}"]').check()
 
@@ -68,8 +71,9 @@ def test_respondent_completes_the_questionnaire(survey_data, new_page, shoot, ax
     assert response.status == Response.Status.COMPLETED and response.language == "en"
     answers = stored(response)
     assert answers["region"] == 2 and answers["sc1_contacts"] == 4 and answers["sc4_culture"] == 1
-    assert answers["barriers"] == [1, 6] and answers["comment"] == "We need the region's support."
-    assert len(answers) == 17
+    assert answers["barriers"] == [1, 99] and answers["barriers__other"] == "No broadband in the district"
+    assert answers["comment"] == "We need the region's support."
+    assert len(answers) == 18
 
 
 def test_respondent_leaves_half_way_and_resumes_elsewhere(survey_data, new_page, shoot, axe_audit):

@@ -152,9 +152,9 @@ def test_structured_values_where_one_value_belongs_are_refused(make_interview, u
 def test_a_multiple_choice_code_sent_twice_is_stored_once(make_interview, users):
     interview = make_interview(complete=False)
     r = _autosave(login(users["interviewer"]), interview,
-                  json.dumps({"version": interview.version, "answers": {"added_value": ["2", "1", "2", "1"]}}).encode())
+                  json.dumps({"version": interview.version, "answers": {"top_advantages": ["2", "1", "2", "1"]}}).encode())
     assert r.status_code == 200
-    assert Answer.objects.get(response=interview.response, question__code="added_value").value == [1, 2]
+    assert Answer.objects.get(response=interview.response, question__code="top_advantages").value == [1, 2]
 
 
 ODD_TEXT = st.one_of(

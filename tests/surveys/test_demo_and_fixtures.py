@@ -21,8 +21,8 @@ ITEMS = ["sc1_contacts", "sc2_bonds", "sc3_risk_knowledge", "sc4_culture", "sc5_
 def test_social_capital_instrument_codes(social_capital):
     codes = list(Question.objects.filter(instrument=social_capital)
                  .order_by("section__order", "order").values_list("code", flat=True))
-    assert codes == ["region", "sector", "size", "ownership", "position", "cluster_member", *ITEMS,
-                     "readiness", "barriers", "comment"]
+    assert codes == ["region", "sector", "size", "ownership", "position", "cluster_member", "cluster_name", *ITEMS,
+                     "readiness", "barriers", "barriers__other", "comment"]
     sc1 = Question.objects.get(instrument=social_capital, code="sc1_contacts")
     assert [(o.code, o.label_en) for o in sc1.scale.options.all()] == [
         (4, "Very high"), (3, "High"), (2, "Not very high"), (1, "Low")]
@@ -50,7 +50,7 @@ def test_interview_guide_codes(instruments):
 def test_loading_instruments_twice_duplicates_nothing(instruments):
     counts = (Instrument.objects.count(), Question.objects.count())
     call_command("load_instruments", verbosity=0)
-    assert (Instrument.objects.count(), Question.objects.count()) == counts == (2, 45)
+    assert (Instrument.objects.count(), Question.objects.count()) == counts == (2, 47)  # with cluster_name and barriers__other
 
 
 def _reference():

@@ -55,16 +55,31 @@ def test_open_link_flow_stores_one_complete_response(client, open_wave, answers)
     assert client.get(reverse("surveys:thanks", kwargs={"slug": open_wave.slug})).status_code == 200
 
 
-def test_scale_item_is_a_fieldset_with_radios_in_scale_order(client, open_wave):
+def test_the_items_on_one_scale_are_one_grid_with_radios_in_scale_order(client, open_wave):
     client.post(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}))
     client.post(_step(open_wave.slug, 1), {**{"region": "1", "sector": "1", "size": "1", "ownership": "1",
-                                                "position": "1", "cluster_member": "1"}, "next": "1"})
+                                                "position": "1", "cluster_member": "2"}, "next": "1"})
     html = client.get(_step(open_wave.slug, 2)).content.decode()
-    assert "<fieldset" in html and "<legend" in html
-    positions = [html.index(f'name="sc1_contacts" value="{code}"') for code in (4, 3, 2, 1)]
-    assert positions == sorted(positions)  # Very high first, as in Table 1
-    labels = [html.index(label, positions[0]) for label in ("Very high", "High\n", "Not very high", "Low\n")]
-    assert labels == sorted(labels)
+    grid = html[html.index('<table class="table align-middle grid-table">'):html.index("</table>")]
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', grid)
+    assert headers == ["Very high", "High", "Not very high", "Low"]  # as in Table 1
+    rows = re.findall(r'<tr id="div_id_(\w+)"', grid)
+    assert rows == ["sc1_contacts", "sc2_bonds", "sc3_risk_knowledge", "sc4_culture", "sc5_cooperation",
+                    "sc6_network_benefit", "sc7_trust", "sc8_knowledge_interest"]
+    assert grid.count('<th scope="row"') == 8
+    positions = [grid.index(f'name="sc1_contacts" value="{code}"') for code in (4, 3, 2, 1)]
+    assert positions == sorted(positions)  # Very high first
+    # every radio has its own label (shown on phones) and is described by its row's question
+    assert grid.count('<input type="radio"') == grid.count('class="grid-option-label"') == 32
+    assert 'aria-describedby="id_sc1_contacts_question"' in grid
+
+
+def test_a_question_of_its_own_is_a_fieldset_with_a_legend(client, open_wave, answers):
+    client.post(reverse("surveys:wave_entry", kwargs={"slug": open_wave.slug}))
+    for n in (1, 2):
+        client.post(_step(open_wave.slug, n), {**answers[n], "next": "1"})
+    html = client.get(_step(open_wave.slug, 3)).content.decode()
+    assert "<fieldset" in html and "<legend" in html and "grid-table" not in html
 
 
 def test_russian_interface_records_language(client, open_wave, answers):

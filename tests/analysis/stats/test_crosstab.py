@@ -87,9 +87,9 @@ def test_exact_test_past_its_budget_returns_none_with_a_note():
 
 
 def test_exact_test_refuses_a_huge_table_quickly_and_within_memory(monkeypatch):
-    """4 x 6, n = 200: R's fisher.test needs a minute and a half. The compiled network holds no
-    edges, so the bound that stops it is that of the weights held (HELD_WEIGHTS, lowered here to
-    keep the test quick; at its default the same happens after about 15 s)."""
+    """4 x 6, n = 200: the compiled network holds no edges, so the bound on memory is that of the
+    weights held (HELD_WEIGHTS, lowered here; at its default the table is finished in about 40 s,
+    test_fisher_exact_4x6_n200_matches_r)."""
     table = np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6)
     monkeypatch.setattr(ct, "HELD_WEIGHTS", 300_000)
     assert ct.fisher_exact_rxc(table, limit=10**12) is None
@@ -149,3 +149,104 @@ def test_fisher_exact_very_sparse_50x50_agrees_with_monte_carlo(name):
     mc, b = ref["monte_carlo_p"], ref["monte_carlo_B"]
     se = math.sqrt(max(mc * (1 - mc), 1 / b) / b)
     assert p is not None and abs(p - mc) <= 4 * se + 1 / b
+
+
+REF_4X6 = json.loads((Path(__file__).parent / "reference" / "crosstab" / "reference_4x6.json").read_text()) \
+    if (Path(__file__).parent / "reference" / "crosstab" / "reference_4x6.json").exists() else {}
+
+
+@pytest.mark.parametrize("name", [k for k in REF if np.array(REF[k]["table"]).shape != (2, 2)])
+def test_fisher_exact_compiled_network_matches_r(name, monkeypatch):
+    """The compiled kernels (walk, fold, cross join) on every reference table, which are otherwise
+    small enough for the numpy network."""
+    if ct._kernels() is None:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(ct, "SMALL_NETWORK", 0)
+    assert ct.fisher_exact_rxc(np.array(REF[name]["table"])) == pytest.approx(REF[name]["fisher_p"], rel=1e-8)
+
+
+def test_fisher_exact_compiled_network_matches_full_enumeration(monkeypatch):
+    if ct._kernels() is None:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(ct, "SMALL_NETWORK", 0)
+    rng = np.random.default_rng(7)
+    for _ in range(15):
+        shape = (int(rng.integers(2, 4)), int(rng.integers(3, 5)))
+        table = rng.multinomial(int(rng.integers(4, 11)), np.ones(shape[0] * shape[1]) / (shape[0] * shape[1])).reshape(shape)
+        table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+        if min(table.shape) < 2 or table.shape == (2, 2):
+            continue
+        assert ct.fisher_exact_rxc(table) == pytest.approx(_brute_force_fisher(table), rel=1e-9), table
+
+
+def test_fisher_exact_gives_up_within_its_budget():
+    """The budget is checked at every edge: a give-up comes at most 10 % past it (here the 4 x 6
+    table of n = 200, which needs about 800 million, with 20 million)."""
+    if ct._kernels() is None:
+        pytest.skip("numba is not installed")
+    table = np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6)
+    limit = 20_000_000
+    budget = [limit]
+    with pytest.raises(ct._TooLarge):
+        ct._network_p(table, budget)
+    assert -budget[0] <= 0.1 * limit
+    assert ct.fisher_exact_rxc(table, limit=limit) is None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REF_4X6, reason="reference_4x6.json not made")
+def test_fisher_exact_4x6_n200_matches_r():
+    """4 x 6, n = 200, even margins (R's fisher.test: 10 minutes on a loaded machine; here under a
+    minute and 0.5 GB). R's FEXACT merges past path lengths within 3.45e-7 of each other, and here
+    differs from the exact sum by 1.3e-8 (relative); every ordering of our network agrees with
+    itself to 1e-12."""
+    ref = REF_4X6["even4x6_n200"]
+    table = np.array(ref["table"])
+    np.testing.assert_array_equal(table, np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6))
+    assert ct.fisher_exact_rxc(table) == pytest.approx(ref["fisher_p"], rel=3e-8)
+
+
+def test_fisher_monte_carlo_agrees_with_the_exact_test():
+    for name in ("sparse3x3", "job", "sparse3x4"):
+        exact = REF[name]["fisher_p"]
+        p, se = ct.fisher_monte_carlo(np.array(REF[name]["table"]), b=20_000, seed=3)
+        assert abs(p - exact) <= 4 * se + 1 / 20_000
+    table = np.array(REF["job"]["table"])
+    assert ct.fisher_monte_carlo(table, b=2000, seed=5) == ct.fisher_monte_carlo(table, b=2000, seed=5)
+
+
+def test_fisher_monte_carlo_refuses_odd_input():
+    with pytest.raises(ValueError, match="at least 1"):
+        ct.fisher_monte_carlo(np.array([[1, 2], [3, 4]]), b=0)
+    with pytest.raises(ValueError, match="non-negative"):
+        ct.fisher_monte_carlo(np.array([[1, -2], [3, 4]]))
+
+
+def test_crosstab_note_points_to_the_monte_carlo_p_value():
+    table = np.random.default_rng(1).multinomial(200, np.ones(24) / 24).reshape(4, 6)
+    res = ct.crosstab(_long(table), "r", "c", exact=True, exact_limit=1_000_000)
+    assert res.exact_p is None and any("fisher_monte_carlo" in n for n in res.notes)
+
+
+def test_numba_cache_goes_under_var_when_the_package_folder_is_read_only(tmp_path, monkeypatch):
+    class Numba:
+        class config:
+            CACHE_DIR = ""
+    here, var = tmp_path / "pkg", tmp_path / "var"
+    here.mkdir()
+    var.mkdir()
+    real_access = ct.os.access
+    monkeypatch.setattr(ct.os, "access", lambda p, mode: False if str(p).startswith(str(here)) else real_access(p, mode))
+    ct._cache_dir(Numba, str(here), str(var))
+    assert Numba.config.CACHE_DIR == str(var / "numba-cache") and (var / "numba-cache").is_dir()
+    Numba.config.CACHE_DIR = "/chosen"  # NUMBA_CACHE_DIR set: left alone
+    ct._cache_dir(Numba, str(here), str(var))
+    assert Numba.config.CACHE_DIR == "/chosen"
+
+
+def test_numba_cache_left_beside_the_module_when_writable(tmp_path):
+    class Numba:
+        class config:
+            CACHE_DIR = ""
+    ct._cache_dir(Numba, str(tmp_path), str(tmp_path / "var"))
+    assert Numba.config.CACHE_DIR == "" and not (tmp_path / "var").exists()

@@ -100,12 +100,23 @@ def test_blind_double_coding_then_consensus_sets_the_final_codes(make_interview,
     assert coded_answer(interview) == [1, 2]  # the final codes are what exports carry
 
 
-def test_a_single_coders_codes_are_final(make_interview, codebook, users):
+def test_in_single_coding_the_coders_finish_sets_the_final_codes(make_interview, codebook, users):
+    coding_services.codebook_design_set(codebook=codebook, design="single", coders_may_decide=False)
     interview = make_interview(TEXT)
     login(users["coder"]).post(unit_url("unit", interview, codebook), {f"code_{cat(codebook, 4).pk}": "on",
                                                                        "finish": "1"})
     assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {interview.response.pk: {4}}
     assert coded_answer(interview) == [4]
+    # the unit takes no second coder
+    assert login(users["coder2"]).get(unit_url("unit", interview, codebook)).status_code == 409
+
+
+def test_in_double_coding_one_finished_coder_gives_no_final_codes(make_interview, codebook, users):
+    interview = make_interview(TEXT)
+    login(users["coder"]).post(unit_url("unit", interview, codebook), {f"code_{cat(codebook, 4).pk}": "on",
+                                                                       "finish": "1"})
+    assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {}
+    assert coded_answer(interview) is None
 
 
 def test_accept_agreed_units_in_one_step(make_interview, codebook, users):
@@ -143,7 +154,7 @@ def test_codebook_add_and_rename(codebook, users):
 def test_merging_two_codes_keeps_every_coded_answer(make_interview, codebook, users):
     interviews = [make_interview(f"Answer {i}: we transfer technology and knowledge.") for i in range(3)]
     k4, k5 = cat(codebook, 4), cat(codebook, 5)
-    plan = {0: ([k4], [k4, k5]), 1: ([k5], [k5]), 2: ([k4], [])}
+    plan = {0: ([k4], [k4, k5]), 1: ([k5], [k5]), 2: ([k4], [k4])}
     for i, (codes_a, codes_b) in plan.items():
         response = interviews[i].response
         coding_services.coding_save(codebook=codebook, response=response, coder=users["coder"], finish=True,
@@ -154,6 +165,8 @@ def test_merging_two_codes_keeps_every_coded_answer(make_interview, codebook, us
                              codes=[coding_services.CodeInput(category=c) for c in codes_b])
     coding_services.final_codes_set(codebook=codebook, response=interviews[0].response, categories=[k4, k5],
                          user=users["researcher"])
+    coding_services.final_codes_set(codebook=codebook, response=interviews[2].response, categories=[k4],
+                                    user=users["researcher"])
     wave = interviews[0].response.wave
     coded_before = {(ac.coding_id) for ac in AppliedCode.objects.filter(category__in=[k4, k5])}
     r = login(users["researcher"]).post(reverse("coding:merge", kwargs={"pk": codebook.pk}),
@@ -171,16 +184,6 @@ def test_merging_two_codes_keeps_every_coded_answer(make_interview, codebook, us
     assert [c.code for c in coding_selectors.category_list(codebook=codebook)] == [1, 2, 3, 4, 6, 7]
     with pytest.raises(ValidationError):
         coding_services.codebook_categories_merge(source=k5, target=k4)
-
-
-def test_a_second_coder_makes_single_codes_provisional_again(make_interview, codebook, users):
-    interview = make_interview(TEXT)
-    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder"], finish=True,
-                     codes=[coding_services.CodeInput(category=cat(codebook, 4))])
-    coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=False,
-                     codes=[coding_services.CodeInput(category=cat(codebook, 1))])
-    assert coding_selectors.final_codes(codebook=codebook, wave=interview.response.wave) == {}
-    assert coded_answer(interview) is None
 
 
 def test_from_interview_to_figure1_through_the_pages(interview_wave, codebook, users):

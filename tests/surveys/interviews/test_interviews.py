@@ -45,7 +45,7 @@ def test_consent_starts_an_interview_of_the_wave(interview_wave, users):
     assert stored(interview) == {"consent": 1}
 
 
-def test_the_whole_guide_is_one_page_with_coded_choices_beside_the_open_answer(make_interview, users):
+def test_the_whole_guide_is_one_page_and_coded_choices_are_left_to_the_coders(make_interview, users):
     interview = make_interview(complete=False)
     page = login(users["interviewer"]).get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid}))
     html = page.content.decode()
@@ -54,8 +54,10 @@ def test_the_whole_guide_is_one_page_with_coded_choices_beside_the_open_answer(m
                  "expect_federal"):
         assert f'name="{code}"' in html
     assert 'name="consent"' not in html  # recorded at the start, not editable here
-    pair = html[html.index('class="row question-pair"'):]
-    assert pair.index('data-field="added_value_text"') < pair.index('data-field="added_value"')
+    # the coded question is the coders' final codes: not a field here, named beside its open answer
+    assert 'name="added_value"' not in html and 'data-field="added_value"' not in html
+    text_box = html[html.index('data-field="added_value_text"'):]
+    assert text_box.index("question-coded") < text_box.index('class="question"')
     assert 'rows="8"' in html and "interview-autosave.js" in html and 'id="save-status"' in html
 
 
@@ -63,20 +65,19 @@ def test_autosave_stores_a_partial_interview_and_it_resumes(make_interview, user
     interview = make_interview(complete=False)
     client = login(users["interviewer"])
     r = autosave(client, interview, interview.version, {"local_notes": "The university is next door.",
-                                                        "added_value": ["1", "2"], "duration_minutes": "45"})
+                                                        "top_advantages": ["1", "2"], "duration_minutes": "45"})
     assert r.status_code == 200
     data = r.json()
     assert data["ok"] and data["version"] == interview.version + 1
-    assert data["answers"]["added_value"] == [1, 2] and data["answers"]["duration_minutes"] == 45
-    assert data["display"]["added_value"] == "Generating common R&D projects; Gaining project funds"
-    assert sorted(data["changed"]) == ["added_value", "duration_minutes", "local_notes"]
+    assert data["answers"]["top_advantages"] == [1, 2] and data["answers"]["duration_minutes"] == 45
+    assert sorted(data["changed"]) == ["duration_minutes", "local_notes", "top_advantages"]
     # leaving and coming back: the page shows what was saved, and the version to continue from
     page = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid})).content.decode()
     assert "The university is next door." in page and f'data-version="{data["version"]}"' in page
     # clearing an answer deletes it; the same values again change nothing and keep the version
     r = autosave(client, interview, data["version"], {"local_notes": ""})
     assert "local_notes" not in stored(interview) and r.json()["version"] == data["version"] + 1
-    again = autosave(client, interview, r.json()["version"], {"added_value": ["2", "1"]})
+    again = autosave(client, interview, r.json()["version"], {"top_advantages": ["2", "1"]})
     assert again.json()["version"] == r.json()["version"] and again.json()["changed"] == []
 
 
@@ -202,3 +203,31 @@ def test_autosave_requires_the_csrf_token(make_interview, users):
     assert "local_notes" not in stored(interview)
     r = client.post(url, data=body, content_type="application/json", HTTP_X_CSRFTOKEN=str(token))
     assert r.status_code == 200 and stored(interview)["local_notes"] == "x"
+
+
+def test_the_guide_s_logic_holds_in_the_autosave_and_the_completion(make_interview, users):
+    """expected_funding is asked unless the cluster would be sustainable without project funds."""
+    interview = make_interview(complete=False)
+    client = login(users["interviewer"])
+    r = autosave(client, interview, interview.version, {"sustainable_without_project_funds": "1",
+                                                        "expected_funding": ["1", "2"]})
+    assert r.status_code == 200 and "expected_funding" not in stored(interview)  # hidden: not kept
+    v = r.json()["version"]
+    r = autosave(client, interview, v, {"sustainable_without_project_funds": "2", "expected_funding": ["1", "2"]})
+    assert stored(interview)["expected_funding"] == [1, 2]
+    r = autosave(client, interview, r.json()["version"], {"sustainable_without_project_funds": "1"})
+    assert "expected_funding" not in stored(interview)  # hidden again: its answer is cleared, and audited
+    change = AnswerChange.objects.filter(interview=interview, question__code="expected_funding").order_by("-version")[0]
+    assert (change.old_value, change.new_value) == ([1, 2], None)
+    page = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid})).content.decode()
+    wrapper = page[page.index('data-code="expected_funding"') - 80:page.index('data-code="expected_funding"') + 300]
+    assert "hidden" in wrapper and "data-condition=" in wrapper and "js/logic.js" in page
+
+
+def test_completing_names_the_missing_questions_by_their_text(make_interview, users):
+    interview = make_interview(complete=False)
+    r = login(users["interviewer"]).post(reverse("interviews:complete", kwargs={"uuid": interview.response.uuid}),
+                                         {"version": interview.version}, follow=True)
+    html = r.content.decode()
+    assert "Answer the required questions before completing the interview" in html
+    assert "“Relies on local benefits”" in html and "local_benefits" not in html.split("Answer the required")[1][:400]

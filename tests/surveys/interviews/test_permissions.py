@@ -25,11 +25,16 @@ MANAGER_ROLES = {"researcher", "admin"}
 
 @pytest.fixture
 def world(make_interview, codebook, users, interview_wave):
-    """A completed interview coded by one coder, so every page has something to show."""
+    """A completed interview coded by one coder (half-coded), and one coded by both coders (its
+    consensus page can be shown), so every page has something to show."""
     interview = make_interview("We start joint R&D projects.")
     coding_services.coding_save(codebook=codebook, response=interview.response, coder=users["coder2"], finish=True,
                                 codes=[coding_services.CodeInput(category=codebook.categories.get(code=1))])
-    return {"interview": interview, "codebook": codebook, "wave": interview_wave, "users": users}
+    both = make_interview("We win project funds.")
+    for coder in (users["coder"], users["coder2"]):
+        coding_services.coding_save(codebook=codebook, response=both.response, coder=coder, finish=True,
+                                    codes=[coding_services.CodeInput(category=codebook.categories.get(code=2))])
+    return {"interview": interview, "both": both, "codebook": codebook, "wave": interview_wave, "users": users}
 
 
 def client_for(role: str, world) -> Client:
@@ -60,6 +65,9 @@ def pages(world):
         "interviews:complete": ("post", reverse("interviews:complete", kwargs={"uuid": uuid}),
                                 {"version": i.version}, INTERVIEWER_ROLES),
         "interviews:history": ("get", reverse("interviews:history", kwargs={"uuid": uuid}), None, INTERVIEWER_ROLES),
+        "interviews:correct": ("get", reverse("interviews:correct", kwargs={"uuid": uuid,
+                                                                          "question": "added_value_text"}), None,
+                               INTERVIEWER_ROLES),
         "coding:home": ("get", reverse("coding:home"), None, CODER_ROLES),
         "coding:next": ("get", reverse("coding:next", kwargs={"slug": slug, "question": q}), None, CODER_ROLES),
         "coding:unit": ("get", reverse("coding:unit", kwargs={"slug": slug, "question": q, "uuid": uuid}), None,
@@ -67,7 +75,9 @@ def pages(world):
         "coding:consensus": ("get", reverse("coding:consensus", kwargs={"slug": slug, "question": q}), None,
                              MANAGER_ROLES),
         "coding:consensus_unit": ("get", reverse("coding:consensus_unit", kwargs={
-            "slug": slug, "question": q, "uuid": uuid}), None, MANAGER_ROLES),
+            "slug": slug, "question": q, "uuid": world["both"].response.uuid}), None, MANAGER_ROLES),
+        "coding:codebook_design": ("post", reverse("coding:codebook_design", kwargs={"pk": cb.pk}),
+                                   {"design": "double"}, MANAGER_ROLES),
         "coding:codebooks": ("get", reverse("coding:codebooks"), None, MANAGER_ROLES),
         "coding:codebook": ("get", reverse("coding:codebook", kwargs={"pk": cb.pk}), None, MANAGER_ROLES),
         "coding:category_add": ("get", reverse("coding:category_add", kwargs={"pk": cb.pk}), None, MANAGER_ROLES),
@@ -78,9 +88,9 @@ def pages(world):
 
 
 PAGE_NAMES = ["interviews:home", "interviews:wave", "interviews:start", "interviews:edit", "interviews:autosave",
-              "interviews:complete", "interviews:history", "coding:home", "coding:next", "coding:unit",
+              "interviews:complete", "interviews:history", "interviews:correct", "coding:home", "coding:next", "coding:unit",
               "coding:consensus", "coding:consensus_unit", "coding:codebooks", "coding:codebook",
-              "coding:category_add", "coding:category_edit", "coding:merge"]
+              "coding:category_add", "coding:category_edit", "coding:merge", "coding:codebook_design"]
 
 
 def test_the_matrix_covers_every_page_of_interviews_and_coding():
