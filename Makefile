@@ -1,5 +1,6 @@
 # Cluster Readiness Survey: set up, run, test.
-# `make run`  - create .venv, install, migrate SQLite under var/, load instruments + demo data, serve.
+# `make run`  - create .venv, install, migrate SQLite under var/, load instruments + demo data, serve
+#               (and run the background worker, `manage.py run_worker`, beside the server).
 # `make test` - create .venv, install, run the whole test suite (SQLite); with CI=true also
 #               the same suite on PostgreSQL and the real-browser tests.
 SHELL := /bin/bash
@@ -40,8 +41,13 @@ run: demo ## set up and serve the demo site on http://$(HOST):$(PORT)/
 	@echo "  Interviews:            http://$(HOST):$(PORT)/interviews/   (interviewer)"
 	@echo "  Coding, consensus:     http://$(HOST):$(PORT)/coding/       (coder1, coder2, researcher)"
 	@echo "  Analysis:              http://$(HOST):$(PORT)/analysis/     (researcher, admin)"
+	@echo "  Fieldwork:             http://$(HOST):$(PORT)/fieldwork/    (researcher, admin: e-mails, dashboard)"
 	@echo
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "The background worker (e-mails, report bundles) runs beside the server; e-mails are printed here."
+	@export DJANGO_SETTINGS_MODULE=config.settings.dev; \
+	$(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-deps: ## GNU gettext for the translation checks (installed when running as root)
 	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) || echo "gettext not installed: the catalogue-coverage test will be skipped"; }
@@ -65,7 +71,7 @@ clean:
 	rm -rf $(VENV) var
 
 # --- production server, PostgreSQL, browsers, backups, load ------------------------------
-.PHONY: serve collectstatic test-postgres browser-deps tex-deps test-browser backup restore load-test
+.PHONY: serve worker collectstatic test-postgres browser-deps tex-deps test-browser backup restore load-test
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production
 AXE_VERSION := 4.14.1
 AXE_DIR := var/axe
@@ -76,11 +82,17 @@ collectstatic: setup ## gather static files into staticfiles/ (served by WhiteNo
 
 serve: collectstatic ## production server: gunicorn + WhiteNoise, config.settings.production, DATABASE_URL
 	$(PROD_ENV) $(PY) manage.py migrate --noinput
+	@echo "Run the background worker beside gunicorn (e-mails, report bundles; one or more per machine,"
+	@echo "under systemd or the like; docs/deployment.md):"
+	@echo "  $(PROD_ENV) $(PY) manage.py run_worker"
 	$(PROD_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} \
 		$(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application
 
 test-postgres: setup ## the whole suite against a throwaway PostgreSQL server on 127.0.0.1:54329
 	REQUIRE_BROWSER=$${REQUIRE_BROWSER:-$(if $(filter true,$(CI)),1,)} bash .ci/with-postgres $(PY) -m pytest -p no:cacheprovider
+
+worker: setup ## the background worker alone (e-mails, report bundles): manage.py run_worker
+	$(PY) manage.py run_worker
 
 reader-deps: ## PSPP and R with haven and readxl, for the tests that read the exports back as researchers do
 	@command -v pspp >/dev/null 2>&1 && command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(haven); library(readxl)' >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq --no-install-recommends pspp r-base-core r-cran-haven r-cran-readxl >/dev/null; }

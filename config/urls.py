@@ -21,6 +21,7 @@ urlpatterns = [
     path("analysis/", include("analysis.urls")),
     path("interviews/", include("surveys.interviews.urls")),
     path("coding/", include("surveys.coding.urls")),
+    path("fieldwork/", include("surveys.fieldwork.urls")),
     path("", include("surveys.urls")),
 ]
 

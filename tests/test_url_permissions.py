@@ -99,6 +99,17 @@ EXPECTED: dict[str, dict[str, str]] = {
                           researcher="not_found", admin="not_found"),
     "coding:consensus_unit": expect("forbidden", anonymous="login", respondent="login", researcher="not_found",
                                     admin="not_found"),
+    # --- fieldwork (surveys/fieldwork/urls.py): researchers watch, admins send ---------------
+    "fieldwork:index": needs("researcher", "admin"),
+    "fieldwork:dashboard": needs("researcher", "admin"),
+    "fieldwork:compose": needs("admin"),  # e-mail texts and sending: admins only
+    "fieldwork:invitations": needs("admin"),  # e-mail addresses and states: admins only
+    "fieldwork:retry": expect("not_allowed"),  # POST only
+    "fieldwork:partial_csv": needs("researcher", "admin"),
+    "fieldwork:job_create": expect("not_allowed"),  # POST only
+    "fieldwork:job_download": expect("forbidden", anonymous="login", respondent="login", researcher="not_found",
+                                     admin="not_found"),  # no such job
+    "fieldwork:opt_out": expect("not_found"),  # an invalid opt-out link: a page saying so
     # --- language and accounts ----------------------------------------------------------
     "set_language": expect("redirect"),  # GET without a language: back to the page
     "login": expect("ok"),
@@ -131,8 +142,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     **{  # models with no object in the world: the admin says so and goes back to the list
         f"admin:{model}_{view}": ADMIN_REDIRECT
         for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
-                      "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition")
+                      "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition",
+                      "fieldwork_message", "fieldwork_mailing", "fieldwork_messagetemplate", "fieldwork_contact",
+                      "fieldwork_job", "django_tasks_database_dbtaskresult")
         for view in ("history", "delete", "change")
+        if f"{model}_{view}" != "django_tasks_database_dbtaskresult_delete"
     },
     **{  # coding records are never deleted in the admin (read-only audit records)
         f"admin:coding_{model}_delete": ADMIN_FORBIDDEN
@@ -141,7 +155,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin:interviews_interview_history": expect("admin_login", admin="not_found"),  # django-simple-history's view
     **{f"admin:{model}_changelist": ADMIN_ONLY
        for model in ("coding_coding", "coding_codingdecision", "coding_unitview", "coding_unitcorrection",
-                     "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition")},
+                     "interviews_interview", "interviews_interviewerassignment", "surveys_questionaddition",
+                     "fieldwork_message", "fieldwork_mailing", "fieldwork_messagetemplate", "fieldwork_contact",
+                     "fieldwork_job", "django_tasks_database_dbtaskresult")},
+    # messages, mailings, contacts and jobs come from the fieldwork pages; task results from the worker
+    **{f"admin:{model}_add": ADMIN_FORBIDDEN
+       for model in ("fieldwork_message", "fieldwork_mailing", "fieldwork_contact", "fieldwork_job",
+                     "django_tasks_database_dbtaskresult")},
+    "admin:fieldwork_messagetemplate_add": ADMIN_ONLY,
+    "admin:django_tasks_database_dbtaskresult_delete": ADMIN_FORBIDDEN,  # task results are never deleted there
     **{
         f"admin:{model}_add": ADMIN_ONLY
         for model in ("auth_group", "auth_user", "surveys_scale", "surveys_section", "surveys_question",
@@ -173,7 +195,9 @@ EXPECTED: dict[str, dict[str, str]] = {
                            ("surveys", "invitation"), ("surveys", "response"), ("coding", "codebook"),
                            ("coding", "coding"), ("coding", "codingdecision"), ("coding", "unitview"),
                            ("coding", "unitcorrection"), ("interviews", "interview"),
-                           ("interviews", "interviewerassignment"), ("surveys", "questionaddition"))
+                           ("interviews", "interviewerassignment"), ("surveys", "questionaddition"),
+                           ("fieldwork", "message"), ("fieldwork", "mailing"), ("fieldwork", "messagetemplate"),
+                           ("fieldwork", "contact"), ("fieldwork", "job"), ("django_tasks_database", "dbtaskresult"))
     },
 }
 
@@ -295,6 +319,7 @@ def world(db, instruments) -> World:
         "coding:category_edit:pk": str(codebook.pk), "coding:merge:pk": str(codebook.pk),
         "category_pk": str(codebook.categories.first().pk),
         "admin:interviews_interview_simple_history:args": ["999999", "999999"],  # no such interview
+        "fieldwork:job_download:pk": "999999", "fieldwork:opt_out:token": "not-a-valid-token",
         "surveys:resume:token": resumable.resume_token, "surveys:invitation:token": other.token,
         "app_label": "surveys", "url": "nothing-here/",
         "content_type_id": str(ContentType.objects.get_for_model(Wave).pk), "object_id": str(wave.pk),

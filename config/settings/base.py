@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     "surveys",
     "surveys.interviews",
     "surveys.coding",
+    "surveys.fieldwork",
     "analysis",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +148,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the site writes (report bundles built by the worker): under var/media/ unless set; with
+# several machines, a shared volume or an object store (docs/deployment.md).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -296,3 +302,17 @@ CACHES = {
 SURVEYS_TOKEN_RATE_LIMIT = int(os.environ.get("DJANGO_TOKEN_RATE_LIMIT", "20"))
 SURVEYS_TOKEN_RATE_WINDOW = int(os.environ.get("DJANGO_TOKEN_RATE_WINDOW", "600"))
 SURVEYS_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+
+# Background work (django-tasks, the backport of Django 6's tasks framework, with its database
+# backend django-tasks-db): e-mail sending and report bundles run in `manage.py run_worker`
+# (started by `make run` beside the web server), never in a request. docs/deployment.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Invitations and reminders: at most FIELDWORK_EMAIL_RATE messages a minute per mailing; the
+# address the links in e-mails start with (default: the address the admin sent the mailing from).
+FIELDWORK_EMAIL_RATE = float(os.environ.get("FIELDWORK_EMAIL_RATE", "30"))
+FIELDWORK_BASE_URL = os.environ.get("FIELDWORK_BASE_URL", "")
+# A message "sending" for longer than this (seconds) was left by a worker that stopped: it is
+# reported as interrupted, never re-sent by itself; a mailing silent that long is taken over.
+FIELDWORK_STALE_SECONDS = float(os.environ.get("FIELDWORK_STALE_SECONDS", "120"))
+FIELDWORK_JOB_STALE_SECONDS = float(os.environ.get("FIELDWORK_JOB_STALE_SECONDS", str(6 * 60 * 60)))
+FIELDWORK_JOBS_DIR = Path(os.environ.get("FIELDWORK_JOBS_DIR", VAR_DIR / "jobs"))

@@ -9,3 +9,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No pause between e-mails unless a test asks for one (tests/fieldwork).
+FIELDWORK_EMAIL_RATE = 0

@@ -49,6 +49,17 @@ def _invitation_csv(wave: Wave) -> str:
     return fh.getvalue()
 
 
+def _partial_responses_csv(wave: Wave) -> str:
+    from surveys import services
+    from surveys.fieldwork.exports import partial_responses_csv
+
+    started = services.invitations_create(wave=wave, labels=["Half-done firm"], emails=["half@example.org"])[0]
+    response = services.response_start(wave=wave, invitation=started.invitation).response
+    comment = Question.objects.get(instrument_id=wave.instrument_id, code="comment")
+    Answer.objects.create(response=response, question=comment, value="=Stopped here, Ivan Petrov")
+    return partial_responses_csv(wave)
+
+
 @dataclass(frozen=True)
 class Surface:
     name: str
@@ -59,4 +70,6 @@ class Surface:
 EXPORT_SURFACES: list[Surface] = [
     # Newly created invitations only: their own label/e-mail are the point of the file.
     Surface("invitation links CSV", _invitation_csv, allowed=frozenset({"email", "label"})),
+    # A data file: it holds the free-text answers of the responses not submitted, as data files do.
+    Surface("partial responses CSV (fieldwork)", _partial_responses_csv, allowed=frozenset({"free_text"})),
 ]
