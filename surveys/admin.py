@@ -19,6 +19,7 @@ from .forms import InvitationCreateForm, WaveQuestionAddForm
 from .links import write_invitation_links
 from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
                      Section, Wave, WaveOptionSet, versioned_error)
+from .text import CleanTextAdminMixin
 
 admin.site.site_header = _("Cluster Readiness Survey")
 admin.site.site_title = _("Cluster Readiness Survey")
@@ -95,7 +96,7 @@ class StructureAdminMixin:
         return to_delete, model_count, perms_needed, protected
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(CleanTextAdminMixin, admin.TabularInline):
     model = Option
     form = CheckedModelForm
     formset = StructureFormSet
@@ -104,7 +105,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Scale)
-class ScaleAdmin(StructureAdminMixin, admin.ModelAdmin):
+class ScaleAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "ordered", "option_count"]
     list_filter = ["instrument", "ordered"]
     inlines = [OptionInline]
@@ -114,7 +115,7 @@ class ScaleAdmin(StructureAdminMixin, admin.ModelAdmin):
         return obj.options.count()
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(CleanTextAdminMixin, admin.TabularInline):
     model = Question
     form = CheckedModelForm
     formset = StructureFormSet
@@ -124,21 +125,21 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(StructureAdminMixin, admin.ModelAdmin):
+class SectionAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "order", "title_en"]
     list_filter = ["instrument"]
     inlines = [QuestionInline]
 
 
 @admin.register(Question)
-class QuestionAdmin(StructureAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "section", "type", "required", "scale", "group", "role"]
     list_filter = ["instrument", "type", "required"]
     search_fields = ["code", "text_en", "text_ru"]
     list_select_related = ["instrument", "section", "scale"]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(CleanTextAdminMixin, admin.TabularInline):
     model = Section
     form = CheckedModelForm
     formset = StructureFormSet
@@ -147,7 +148,7 @@ class SectionInline(admin.TabularInline):
     show_change_link = True
 
 
-class BlockInline(admin.TabularInline):
+class BlockInline(CleanTextAdminMixin, admin.TabularInline):
     model = Block
     form = CheckedModelForm
     formset = StructureFormSet
@@ -156,7 +157,7 @@ class BlockInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["code", "version", "status", "title_en", "kind", "question_count", "wave_count", "answered"]
     list_filter = ["status", "kind"]
     inlines = [SectionInline, BlockInline]
@@ -234,7 +235,7 @@ class WaveOptionSetForm(CheckedModelForm):
         return cleaned
 
 
-class WaveOptionSetInline(admin.TabularInline):
+class WaveOptionSetInline(CleanTextAdminMixin, admin.TabularInline):
     model = WaveOptionSet
     form = WaveOptionSetForm
     extra = 0
@@ -244,7 +245,7 @@ class WaveOptionSetInline(admin.TabularInline):
 
 
 @admin.register(Wave)
-class WaveAdmin(admin.ModelAdmin):
+class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "instrument", "instrument_version", "status", "access", "opens_at",
                     "closes_at", "started", "completed", "links"]
     list_filter = ["status", "access", "instrument"]
@@ -387,7 +388,7 @@ class WaveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "wave", "created_at", "used_at"]
     list_filter = ["wave", ("used_at", admin.EmptyFieldListFilter)]
     search_fields = ["label", "email"]
@@ -398,7 +399,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return False  # created through the wave's "create invitations" page, which shows the links once
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(CleanTextAdminMixin, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ["question", "shown_value"]
@@ -422,7 +423,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["short_id", "wave", "status", "language", "started_at", "submitted_at", "via_invitation"]
     list_filter = ["wave", "status", "language"]
     date_hierarchy = "started_at"
@@ -445,7 +446,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionAddition)
-class QuestionAdditionAdmin(admin.ModelAdmin):
+class QuestionAdditionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     """The record of the questions added to running waves (read only)."""
 
     list_display = ["question", "wave", "added_at", "added_by", "responses_before", "completed_before"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from surveys.text import CleanTextAdminMixin
+
 from . import selectors
 from .models import AppliedCode, Codebook, CodebookCategory, Coding, CodingDecision, FinalCode, UnitCorrection, UnitView
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     """Records kept for the audit: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request, obj=None):
@@ -27,7 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(CleanTextAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -41,7 +43,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CodebookCategoryInline(admin.TabularInline):
+class CodebookCategoryInline(CleanTextAdminMixin, admin.TabularInline):
     model = CodebookCategory
     fk_name = "codebook"
     extra = 0
@@ -51,7 +53,7 @@ class CodebookCategoryInline(admin.TabularInline):
 
 
 @admin.register(Codebook)
-class CodebookAdmin(admin.ModelAdmin):
+class CodebookAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "text_question", "design", "coders_may_decide", "created_at"]
     readonly_fields = ["question", "text_question", "created_at"]
     inlines = [CodebookCategoryInline]

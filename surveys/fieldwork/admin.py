@@ -14,7 +14,7 @@ from .models import Contact, Job, Mailing, Message, MessageTemplate
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["invitation", "kind", "status", "error", "attempts", "claimed_at", "sent_at", "mailing"]
     list_filter = ["status", "kind", "mailing__wave"]
     search_fields = ["invitation__email", "invitation__label", "error"]
@@ -41,7 +41,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
+class MailingAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "wave", "kind", "language", "created_by", "created_at", "finished_at"]
     list_filter = ["wave", "kind"]
     readonly_fields = ["wave", "kind", "language", "base_url", "created_by", "created_at", "task_id", "heartbeat_at",
@@ -58,7 +58,7 @@ class MessageTemplateAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["invitation", "opted_out_at"]
     list_filter = [("opted_out_at", admin.EmptyFieldListFilter)]
     search_fields = ["invitation__email", "invitation__label"]
@@ -70,7 +70,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "wave", "kind", "status", "error", "created_at", "finished_at"]
     list_filter = ["status", "kind", "wave"]
     readonly_fields = ["wave", "kind", "lang", "free_text", "status", "error", "output", "requested_by", "task_id",

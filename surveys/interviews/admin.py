@@ -5,12 +5,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from surveys.models import Instrument, Wave
+from surveys.text import CleanTextAdminMixin
 
 from .models import AnswerChange, Interview, InterviewerAssignment
 
 
 @admin.register(InterviewerAssignment)
-class InterviewerAssignmentAdmin(admin.ModelAdmin):
+class InterviewerAssignmentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     """Which interviewers may record interviews in which waves."""
 
     list_display = ["interviewer", "wave", "created_at"]
@@ -24,7 +25,7 @@ class InterviewerAssignmentAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AnswerChangeInline(admin.TabularInline):
+class AnswerChangeInline(CleanTextAdminMixin, admin.TabularInline):
     model = AnswerChange
     extra = 0
     fields = ["version", "changed_at", "changed_by", "question", "old_value", "new_value"]
@@ -36,7 +37,7 @@ class AnswerChangeInline(admin.TabularInline):
 
 
 @admin.register(Interview)
-class InterviewAdmin(SimpleHistoryAdmin):
+class InterviewAdmin(CleanTextAdminMixin, SimpleHistoryAdmin):
     list_display = ["response", "interviewer", "consent_at", "completed_at", "version", "updated_at", "updated_by"]
     list_filter = ["response__wave", ("completed_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["response", "consent_at", "completed_at", "version", "updated_at", "updated_by"]

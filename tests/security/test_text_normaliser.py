@@ -287,3 +287,23 @@ def test_the_migration_repairs_a_database_filled_before_it():
         assert Invitation.objects.get(pk=label.pk).label == "tab\tbell\ufffd"
     finally:
         migrate(latest)
+
+
+# --- the admin -----------------------------------------------------------------------------------------
+
+def test_the_admin_refuses_a_control_character_and_stores_text_normalised(instruments, client, django_user_model):
+    from surveys.models import Wave
+
+    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.org", "pw"))
+    instrument = instruments["social-capital"]
+    data = {"instrument": instrument.pk, "title": "Bad\x07title", "slug": "bad-title", "status": "draft",
+            "access": "open_link", "title_ru": "", "intro_en": "", "intro_ru": "", "privacy_en": "", "privacy_ru": "",
+            "contact_en": "", "contact_ru": "",
+            "option_sets-TOTAL_FORMS": "0", "option_sets-INITIAL_FORMS": "0", "option_sets-MIN_NUM_FORMS": "0",
+            "option_sets-MAX_NUM_FORMS": "1000"}
+    r = client.post(reverse("admin:surveys_wave_add"), data)
+    assert r.status_code == 200 and "control character U+0007" in r.content.decode()
+    assert not Wave.objects.filter(slug="bad-title").exists()
+    r = client.post(reverse("admin:surveys_wave_add"), {**data, "title": f"Осень{DECOMPOSED}\r\n"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Wave.objects.get(slug="bad-title").title == "Осеньй"
