@@ -168,9 +168,18 @@ def stata_missing_letters(variables_: Sequence[Variable]) -> dict[int, str]:
 
 
 def _notes(var: Variable | None, name: str) -> str:
-    if var is None or not is_free_text(var):
+    if var is None:
         return ""
-    return FREE_TEXT_NOTE.format(name=name) + " " + EXCEL_NOTE
+    notes = []
+    if var.condition:
+        notes.append(f"Asked only when {var.condition} holds (docs/instruments.md, questionnaire logic); "
+                     "empty where it was not asked.")
+    if var.added_at:
+        notes.append(f"Added to the running wave on {var.added_at}: responses started before then were not "
+                     "asked it and are empty.")
+    if is_free_text(var):
+        notes.append(FREE_TEXT_NOTE.format(name=name) + " " + EXCEL_NOTE)
+    return " ".join(notes)
 
 
 def codebook(wave_or_instrument, *, lang: str = "en") -> pd.DataFrame:
@@ -214,12 +223,14 @@ def codebook_json(wave: Wave) -> str:
                     "type": var.type, "measure": var.measure, "group": var.group,
                     "free_text": is_free_text(var),
                     "values": [{"code": c, "label": {"en": en, "ru": ru}} for c, (en, ru) in sorted(var.values.items())],
-                    "missing": [{"code": c, "stata": f".{letters[c]}"} for c in sorted(var.missing_codes)]})
+                    "missing": [{"code": c, "stata": f".{letters[c]}"} for c in sorted(var.missing_codes)],
+                    "asked_when": json.loads(var.condition) if var.condition else None,
+                    "added_to_running_wave": var.added_at or None})
     notes = {"missing": "The codes under \"missing\" (don't know, unsure, refused) are user-missing values in the "
                         "SPSS file and extended missing values (\"stata\") in the Stata file.",
              "free_text": FREE_TEXT_NOTE.format(name="<variable>"), "csv_for_excel": EXCEL_NOTE}
-    return json.dumps({"instrument": wave.instrument.code, "wave": wave.slug, "notes": notes, "variables": out},
-                      ensure_ascii=False, indent=2)
+    return json.dumps({"instrument": wave.instrument.code, "instrument_version": wave.instrument.version,
+                       "wave": wave.slug, "notes": notes, "variables": out}, ensure_ascii=False, indent=2)
 
 
 # --- XLSX: a streamed SpreadsheetML writer --------------------------------------------------------

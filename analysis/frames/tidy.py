@@ -46,6 +46,8 @@ class Variable:
     short_en: str = ""
     short_ru: str = ""
     missing_codes: frozenset[int] = frozenset()  # codes of options marked ``missing`` (don't know, refused...)
+    condition: str = ""  # the question's display condition (JSON): asked only when it holds
+    added_at: str = ""  # when the question was added to a running wave (ISO date), if it was
 
     def label(self, lang: str = "en") -> str:
         """The full text: the variable label of SPSS and Stata files and codebooks."""
@@ -124,13 +126,15 @@ def _variables_across(instruments: Sequence[Instrument]) -> tuple[list[Variable]
 
 def variables(instrument: Instrument) -> list[Variable]:
     """The instrument's variables in order (three queries)."""
-    questions = list(Question.objects.filter(instrument=instrument).select_related("scale", "section")
+    questions = list(Question.objects.filter(instrument=instrument).select_related("scale", "section", "addition")
                      .order_by("section__order", "order"))
     options: dict[int, list[Option]] = {}
     for option in Option.objects.filter(scale__instrument=instrument).order_by("code"):
         options.setdefault(option.scale_id, []).append(option)
     out: list[Variable] = []
     for q in questions:
+        asked = {"condition": json.dumps(q.condition, ensure_ascii=False) if q.condition else "",
+                 "added_at": q.addition.added_at.date().isoformat() if hasattr(q, "addition") else ""}
         opts = options.get(q.scale_id, []) if q.scale_id else []
         values = {o.code: (o.label_en, o.label_ru) for o in opts}
         missing_codes = frozenset(o.code for o in opts if o.missing)
@@ -141,7 +145,7 @@ def variables(instrument: Instrument) -> list[Variable]:
                     label_en=f"{q.text_en}: {o.label_en}", label_ru=f"{q.text_ru}: {o.label_ru}",
                     short_en=f"{q.label_en or q.text_en}: {o.label_en}",
                     short_ru=f"{q.label_ru or q.text_ru}: {o.label_ru}",
-                    values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group,
+                    values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group, **asked,
                 ))
             continue
         if q.type == Question.Type.YES_NO:
@@ -152,7 +156,8 @@ def variables(instrument: Instrument) -> list[Variable]:
         out.append(Variable(name=q.code, question=q.code, type=q.type, measure=measure, label_en=q.text_en,
                             label_ru=q.text_ru, values=values, ordered=ordered, group=q.group,
                             short_en=q.label_en, short_ru=q.label_ru,
-                            missing_codes=missing_codes if q.type != Question.Type.YES_NO else frozenset()))
+                            missing_codes=missing_codes if q.type != Question.Type.YES_NO else frozenset(),
+                            **asked))
     return out
 
 

@@ -119,3 +119,26 @@ def test_stata_shortens_long_codes_and_keeps_them_in_the_label(instruments, tmp_
     assert label.startswith("[sustainable_without_project_funds]")
     assert (df["sustainable_without_project_fu"] == 2).sum() == 15
     assert exports.stata_names(["a" * 40, "a" * 40, "b"]) == ["a" * 30, "a" * 28 + "_1", "b"]
+
+
+def test_the_codebook_says_which_questions_were_asked_only_sometimes(open_wave):
+    """Questions shown by a condition, and questions added to a running wave, are empty where they
+    were not asked: the codebook says so, and names the instrument version."""
+    import json as json_module
+
+    from surveys import services
+    from surveys.models import Section
+
+    section = Section.objects.get(instrument=open_wave.instrument, code="readiness")
+    services.wave_question_add(wave=open_wave, section=section, code="late_question", type="text",
+                               text_en="Added late", text_ru="Добавлен позже", confirmed=True)
+    book = exports.codebook(open_wave).set_index("variable")
+    assert "Asked only when" in book.loc["cluster_name", "notes"] and '"cluster_member"' in book.loc["cluster_name", "notes"]
+    assert "Asked only when" in book.loc["barriers__other", "notes"]
+    assert "Added to the running wave on" in book.loc["late_question", "notes"]
+    assert book.loc["sc1_contacts", "notes"] == ""
+    data = json_module.loads(exports.codebook_json(open_wave))
+    assert data["instrument_version"] == open_wave.instrument.version == 1
+    by_name = {v["variable"]: v for v in data["variables"]}
+    assert by_name["cluster_name"]["asked_when"] == {"q": "cluster_member", "op": "eq", "value": 1}
+    assert by_name["late_question"]["added_to_running_wave"] and by_name["sc1_contacts"]["asked_when"] is None
