@@ -128,10 +128,11 @@ class SharedDatabase:
 
 
 @pytest.fixture
-def shared_db(transactional_db, tmp_path):
+def shared_db(django_db_serialized_rollback, transactional_db, tmp_path):
     """The test's database, reachable from another process: PostgreSQL's test database as it is;
     under SQLite (whose test database lives in this process's memory) a file database, migrated
-    and swapped in as the default connection for the test's duration."""
+    and swapped in as the default connection for the test's duration. Rolled back by
+    serialization, as the other transactional tests are, so the content types keep their keys."""
     old = connections["default"]
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))}
     base_env.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DJANGO_DEBUG="0", DJANGO_DEMO="0",
