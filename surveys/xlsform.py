@@ -131,6 +131,7 @@ class _Translator:
         self.default_lang = _lang_of(default) or "en"
         self.code = code or settings.get("form_id") or default_code
         self.langs_seen: set[str] = set()
+        self.refused_columns: set[tuple[str, str]] = set()
 
     # --- texts -------------------------------------------------------------------------------
     def texts(self, row: dict[str, str], key: str) -> dict[str, str]:
@@ -155,7 +156,13 @@ class _Translator:
         first = texts.get("en") or next(iter(texts.values()))
         return {lang: texts.get(lang) or first for lang in LANGS}
 
-    def refuse(self, sheet: _Sheet, index: int, column: str, what: str) -> None:
+    def refuse(self, sheet: _Sheet, index: int, column: str, what: str, *, once: bool = False) -> None:
+        """Add a problem; with ``once``, a column already refused on an earlier row is not repeated."""
+        if once:
+            if (sheet.name, column) in self.refused_columns:
+                return
+            self.refused_columns.add((sheet.name, column))
+            what += " " + _("(Later rows with this column are not listed.)")
         self.problems.append(f"{sheet.where(index, column)}: {what}")
 
     # --- choices -----------------------------------------------------------------------------
@@ -169,7 +176,7 @@ class _Translator:
                 if head not in CHOICES_COLUMNS and head not in IGNORED_COLUMNS:
                     self.refuse(self.choices, index, column, _("the column “%(column)s” is not supported (media, "
                                                                "choice filters and other choice attributes are "
-                                                               "not).") % {"column": column})
+                                                               "not).") % {"column": column}, once=True)
             list_name, name = row.get("list_name", ""), row.get("name", "")
             if not list_name or not name:
                 self.refuse(self.choices, index, "list_name" if not list_name else "name",
@@ -230,7 +237,7 @@ class _Translator:
                 head = column.split("::", 1)[0]
                 if head not in SURVEY_COLUMNS and head not in IGNORED_COLUMNS:
                     self.refuse(self.survey, index, column, _("the column “%(column)s” is not supported.")
-                                % {"column": column})
+                                % {"column": column}, once=True)
             if row.get("crs_specify_for"):
                 continue  # the text question of an "Other, please specify" option: the loader adds it
             name = row.get("name", "")
@@ -247,6 +254,8 @@ class _Translator:
                     current["grid"] = True
                 sections.append(current)
                 continue
+            if re.fullmatch(r"end[ _](repeat|loop)", low):
+                continue  # its "begin" row is already refused
             if low in ("end group", "end_group"):
                 depth = max(depth - 1, 0)
                 current = None
