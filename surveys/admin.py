@@ -94,6 +94,19 @@ class InstrumentAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj and obj.waves.exists() else []
 
+    # XLSForm in and out (surveys/xlsform_admin.py)
+    change_list_template = "admin/surveys/instrument/change_list.html"
+    change_form_template = "admin/surveys/instrument/change_form.html"
+
+    def get_urls(self):
+        from .xlsform_admin import xlsform_download_view, xlsform_upload_view
+        return [
+            path("import-xlsform/", self.admin_site.admin_view(lambda request: xlsform_upload_view(self, request)),
+                 name="surveys_instrument_import_xlsform"),
+            path("<int:pk>/xlsform/", self.admin_site.admin_view(
+                lambda request, pk: xlsform_download_view(self, request, pk)), name="surveys_instrument_xlsform"),
+        ] + super().get_urls()
+
 
 class WaveOptionSetInline(admin.TabularInline):
     model = WaveOptionSet

@@ -249,3 +249,42 @@ def test_export_xlsform_command_writes_the_workbook(instruments, tmp_path):
     assert openpyxl.load_workbook(path).sheetnames[:3] == ["survey", "choices", "settings"]
     with pytest.raises(CommandError):
         call_command("export_xlsform", "nope", str(path))
+
+
+# --- the admin's pages ------------------------------------------------------------------------
+
+@pytest.fixture
+def admin_client_(client, django_user_model):
+    user = django_user_model.objects.create_superuser("xlsadmin", "x@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_the_admin_uploads_an_xlsform_and_sees_the_instrument(admin_client_, instruments):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    page = admin_client_.get("/admin/surveys/instrument/")
+    assert "/admin/surveys/instrument/import-xlsform/" in page.content.decode()
+    upload = SimpleUploadedFile("Kobo form.xlsx", (HERE / "specify_other.xlsx").read_bytes())
+    response = admin_client_.post("/admin/surveys/instrument/import-xlsform/", {"file": upload})
+    assert response.status_code == 200
+    instrument = Instrument.objects.get(code="kobo-form")
+    assert f"/admin/surveys/instrument/{instrument.pk}/change/" in response.content.decode()
+
+
+def test_the_admin_upload_lists_the_problems_and_stores_nothing(admin_client_, instruments):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    before = Instrument.objects.count()
+    upload = SimpleUploadedFile("loop.xlsx", (HERE / "loop.xlsx").read_bytes())
+    response = admin_client_.post("/admin/surveys/instrument/import-xlsform/", {"file": upload, "code": "loop"})
+    assert response.status_code == 400
+    assert "row 3, column A (type)" in response.content.decode()
+    assert Instrument.objects.count() == before
+
+
+def test_the_admin_downloads_an_instrument_as_xlsform(admin_client_, instruments):
+    instrument = instruments["cluster-managers"]
+    page = admin_client_.get(f"/admin/surveys/instrument/{instrument.pk}/change/")
+    assert f"/admin/surveys/instrument/{instrument.pk}/xlsform/" in page.content.decode()
+    response = admin_client_.get(f"/admin/surveys/instrument/{instrument.pk}/xlsform/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    assert convert(xlsform=response.content).xform
