@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .instruments import LANGS, SPECIFY_SUFFIX, instrument_import
 from .models import Block, Instrument, Option, Question, Scale, Section
@@ -41,10 +42,12 @@ SURVEY_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "cons
                   "crs_grid", "crs_specify_for", "crs_figure"}
 IGNORED_COLUMNS = {"appearance", "guidance_hint", "comments", "comment", "rows", "autoplay", "parameters"}
 CHOICES_COLUMNS = {"list_name", "name", "label", "crs_code", "crs_missing", "crs_specify"}
+_CALC, _REPEATS, _GPS, _MEDIA = (gettext_lazy("calculations"), gettext_lazy("repeats"), gettext_lazy("GPS"),
+                                gettext_lazy("media"))
 UNSUPPORTED_TYPES = {
-    "calculate": "calculations", "begin repeat": "repeats", "end repeat": "repeats", "begin loop": "repeats",
-    "geopoint": "GPS", "geotrace": "GPS", "geoshape": "GPS", "gps": "GPS", "image": "media", "audio": "media",
-    "video": "media", "file": "media", "barcode": "barcodes", "background-audio": "media",
+    "calculate": _CALC, "begin repeat": _REPEATS, "end repeat": _REPEATS, "begin loop": _REPEATS,
+    "geopoint": _GPS, "geotrace": _GPS, "geoshape": _GPS, "gps": _GPS, "image": _MEDIA, "audio": _MEDIA,
+    "video": _MEDIA, "file": _MEDIA, "barcode": gettext_lazy("barcodes"), "background-audio": _MEDIA,
 }
 
 
@@ -263,7 +266,7 @@ class _Translator:
             base = low.split(" ", 1)[0]
             if low in UNSUPPORTED_TYPES or base in UNSUPPORTED_TYPES or low.startswith("begin repeat") or \
                     low.startswith("begin loop") or low.startswith("begin_repeat"):
-                what = UNSUPPORTED_TYPES.get(low) or UNSUPPORTED_TYPES.get(base) or _("repeats")
+                what = UNSUPPORTED_TYPES.get(low) or UNSUPPORTED_TYPES.get(base) or _REPEATS
                 self.refuse(self.survey, index, "type", _("the type “%(type)s” is not supported (%(what)s); "
                                                           "supported: %(supported)s.") % {
                     "type": type_, "what": what, "supported": SUPPORTED_TYPES})
