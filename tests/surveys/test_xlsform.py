@@ -288,3 +288,30 @@ def test_the_admin_downloads_an_instrument_as_xlsform(admin_client_, instruments
     response = admin_client_.get(f"/admin/surveys/instrument/{instrument.pk}/xlsform/")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     assert convert(xlsform=response.content).xform
+
+
+@pytest.mark.django_db
+def test_the_example_of_the_docs_imports_as_documented():
+    header = ["type", "name", EN, RU, "required", "relevant", "constraint"]
+    data = workbook([
+        header,
+        ["begin group", "profile", "Your enterprise", "Ваше предприятие", None, None, None],
+        ["select_one yes_no_dk", "cluster_member", "Is it a cluster member?", "Входит ли оно в кластер?", "yes",
+         None, None],
+        ["text", "cluster_name", "Which cluster?", "В какой кластер?", "yes", "${cluster_member} = 'yes'", None],
+        ["integer", "employees", "Number of employees", "Число работников", "no", None, ". >= 1 and . <= 100000"],
+        ["select_multiple barriers", "barriers", "Barriers", "Препятствия", "no", "not(${cluster_member} = 'yes')",
+         None],
+        ["end group", None, None, None, None, None, None],
+    ], [["list_name", "name", EN, RU], ["yes_no_dk", "yes", "Yes", "Да"], ["yes_no_dk", "no", "No", "Нет"],
+        ["yes_no_dk", "9", "Don't know", "Не знаю"], ["barriers", "trust", "Low trust", "Низкое доверие"],
+        ["barriers", "risk", "Unwillingness to take risks", "Нежелание рисковать"]],
+        [["form_title", "form_id", "default_language"], ["Readiness survey", "readiness", "English (en)"]])
+    assert convert(xlsform=data).xform
+    instrument = xlsform_import(source=data).instrument
+    assert instrument.code == "readiness"
+    questions = {q.code: q for q in instrument.questions.all()}
+    assert sorted(questions["cluster_member"].scale.options.values_list("code", flat=True)) == [1, 2, 9]
+    assert questions["cluster_name"].condition == {"q": "cluster_member", "op": "eq", "value": 1}
+    assert (questions["employees"].min_value, questions["employees"].max_value) == (1, 100000)
+    assert questions["barriers"].condition == {"not": {"q": "cluster_member", "op": "eq", "value": 1}}
