@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,7 +134,7 @@ class _Translator:
         self.settings_row = settings
         default = settings.get("default_language", "")
         self.default_lang = _lang_of(default) or "en"
-        self.code = code or settings.get("form_id") or default_code
+        self.code = slugify(code or settings.get("form_id") or default_code) or "xlsform"
         self.langs_seen: set[str] = set()
         self.refused_columns: set[tuple[str, str]] = set()
 
@@ -317,8 +319,9 @@ class _Translator:
         return definition
 
     def settings_texts(self, key: str) -> dict[str, str]:
+        """A text of the settings sheet; the title from ``crs_title::<language>`` where given."""
         texts = self.texts(self.settings_row, key)
-        if key == "form_title" and "crs_title" in "".join(self.settings_row):
+        if key == "form_title":
             texts.update(self.texts(self.settings_row, "crs_title"))
         return texts
 
@@ -326,15 +329,14 @@ class _Translator:
                  ) -> dict[str, Any] | None:
         name = row["name"]
         low = type_.lower()
-        select = re.fullmatch(r"(select_one|select one|select one from|select_multiple|select all that apply|"
-                              r"select all that apply from|select_multiple_from) (\S+)"
-                              r"( (or_other|or specify other|or other))?", low)
+        select = re.fullmatch(r"(select_one|select one from|select one|select_multiple|select all that apply from|"
+                              r"select all that apply) (\S+)( (or_other|or specify other|or other))?", type_,
+                              flags=re.IGNORECASE)
         q: dict[str, Any] = {"code": name}
         crs_type = row.get("crs_type", "")
         if select:
-            list_name = type_.split(" ")[-1] if not select.group(3) else type_.split(" ")[-2]
-            list_name = select.group(2) if list_name.lower() != select.group(2) else list_name
-            multiple = select.group(1).startswith("select_multiple") or "all that apply" in select.group(1)
+            list_name = select.group(2)
+            multiple = select.group(1).lower().startswith("select_multiple") or "all that apply" in select.group(1).lower()
             if list_name not in choice_lists:
                 self.refuse(self.survey, index, "type", _("the choice list “%(list)s” is not on the choices sheet.")
                             % {"list": list_name})
@@ -578,16 +580,17 @@ def _read(source: Any):
 
     if hasattr(source, "read"):
         source = source.read()
+    elif isinstance(source, (str, Path)):
+        source = Path(source).read_bytes()
     try:
         workbook = get_xlsform(xlsform=source)
     except (PyXFormError, ValueError, OSError) as exc:
         raise XLSFormError([_("The file is not a workbook that XLSForm tools can read: %(error)s") % {"error": exc}])
     crs: dict[str, list[dict[str, str]]] = {}
-    if isinstance(source, (bytes, bytearray)) or isinstance(source, str):
+    if source[:2] == b"PK":  # an .xlsx: our crs_ sheets, which pyxform leaves out
         try:
             import openpyxl
-            data = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")
-            book = openpyxl.load_workbook(data, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(io.BytesIO(source), read_only=True, data_only=True)
             for name in book.sheetnames:
                 if name.lower().startswith("crs_"):
                     rows = list(book[name].iter_rows(values_only=True))
@@ -595,7 +598,7 @@ def _read(source: Any):
                     crs[name.lower()] = [{h: str(v) for h, v in zip(header, r) if h and v not in (None, "")}
                                          for r in rows[1:] if any(v not in (None, "") for v in r)]
             book.close()
-        except Exception:  # an .xls or a workbook without our sheets: nothing extra
+        except Exception:  # unreadable here although pyxform read it: no extra sheets
             crs = {}
     return workbook, crs
 

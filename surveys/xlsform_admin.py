@@ -42,7 +42,7 @@ def xlsform_upload_view(model_admin, request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        stem = upload.name.rsplit(".", 1)[0].lower().replace(" ", "-")
+        stem = upload.name.rsplit(".", 1)[0]
         try:
             result = xlsform_import(source=upload.read(), code=form.cleaned_data["code"] or None,
                                     dry_run=form.cleaned_data["dry_run"], default_code=stem)
