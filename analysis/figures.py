@@ -62,6 +62,27 @@ def coded_counts_figure(counts: pd.DataFrame, *, n: int, xlabel: str) -> plt.Fig
     return fig
 
 
+def choice_bars_figure(table: pd.DataFrame, *, value: str, xlabel: str, decimal: str = ".") -> plt.Figure:
+    """Horizontal bars of a choice question's ``count`` or ``percent`` per row, in the table's order
+    from the top (the published figure's), each bar labelled with its value, a page wide."""
+    values = table[value].astype(float).to_numpy()
+    labels = [_wrap(label, 44) for label in table["label"]]
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.42 * len(table) + 0.9))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, values, color="#595959", edgecolor="black", linewidth=0.6)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    top = float(np.nanmax(values)) if len(values) else 0.0
+    for yy, v in zip(y, values):
+        text = str(int(v)) if value == "count" else f"{v:.1f}".replace(".", decimal)
+        ax.text(v + top * 0.01 + 0.1, yy, text, va="center", fontsize=8)
+    ax.set_xlim(0, (100 if value == "percent" and top > 60 else top * 1.15) + 1)
+    ax.set_xlabel(xlabel, fontsize=9)
+    _style(ax)
+    fig.tight_layout()
+    return fig
+
+
 def table1_figure(table: pd.DataFrame, *, labels: list[str]) -> plt.Figure:
     """Stacked horizontal bars of Table 1 (items top to bottom, categories left to right), a page wide."""
     categories = [c for c in table.columns if c not in ("n", "missing")]

@@ -157,3 +157,12 @@ def frequencies(rows: list[tuple[str, int, float | None]], lang: str, *, missing
         out.append([style.integer(missing, lang), ""])
         index.append(_("Missing"))
     return _frame(out, index, ["n", header], _("Answer"))
+
+
+def numeric_summary(data: pd.DataFrame, lang: str, label: Label) -> pd.DataFrame:
+    """Numeric questions: n, M, SD, median, minimum, maximum and the missing answers."""
+    rows = [[style.integer(r["n"], lang), style.number(r["mean"], 1, lang), style.number(r["sd"], 1, lang),
+             style.number(r["median"], 1, lang), style.number(r["min"], 0, lang), style.number(r["max"], 0, lang),
+             style.integer(r["missing"], lang)] for _k, r in data.iterrows()]
+    return _frame(rows, [label(k) for k in data.index],
+                  ["n", "M", "SD", _("Median"), _("Minimum"), _("Maximum"), _("Missing")], _("Question"))

@@ -27,6 +27,7 @@ from surveys.models import Instrument, Wave
 
 from . import figures, frames, presentation, style, tables
 from .frames import coding as coding_frames
+from .stats import choices as choice_stats
 from .stats.agreement import agreement_table
 from .stats import ordinal
 from .stats.comparison import compare_items
@@ -177,14 +178,129 @@ class _Builder:
         sections: list[Section] = []
         if not self.n:
             return sections
-        for number, question in enumerate(self.roles.figures, start=1):
-            sections.append(self.coded_figure(number, question))
+        for place, question in enumerate(self.roles.figures, start=1):
+            number = self.roles.figure_numbers.get(question, place)
+            if question in self.roles.combinations:
+                sections.append(self.choice_figure(number, question, combinations=True))
+            elif self.is_coded(question):
+                sections.append(self.coded_figure(number, question))
+            else:
+                sections.append(self.choice_figure(number, question))
+        numbers = [v.name for v in self.variables if v.type == "number"]
+        if numbers:
+            sections.append(self.numbers(numbers))
         if self.roles.items:
             sections += [self.table1(), self.reliability(), self.crosstab()]
             if self.roles.outcome:
                 sections.append(self.model())
         sections.append(self.frequencies())
         return sections
+
+    # --- figures of choice questions --------------------------------------------------------------
+    def is_coded(self, question: str) -> bool:
+        """A multiple choice that coders code, or that interviewers record (the interview guide's coded
+        figure), is counted by :meth:`coded_figure`; the others by :meth:`choice_figure`."""
+        var = next((v for v in self.variables if v.question == question), None)
+        if var is None or var.type != "multiple":
+            return False
+        if self.wave.instrument.kind == Instrument.Kind.INTERVIEW:
+            return True
+        from surveys.coding import selectors as coding_selectors
+        return coding_selectors.codebook_get_by_question(wave=self.wave, question_code=question) is not None
+
+    def option_label(self, question: str, var: frames.Variable) -> str:
+        """The option of a multiple-choice variable ("<question>: <option>"), whole even when it holds a colon."""
+        short, prefix = var.short(self.lang), self.question_label(question) + ": "
+        return short[len(prefix):] if short.startswith(prefix) else short.rsplit(": ", 1)[-1]
+
+    def illustrative_note(self, *questions: str) -> str:
+        """The note of a demo wave's tables on questions whose answers are illustrative, or ""."""
+        from surveys.demo import illustrative_questions
+        if set(questions) & illustrative_questions(self.wave.slug):
+            return _("Illustrative demo data: the paper publishes no figures for these questions.")
+        return ""
+
+    def choice_figure(self, number: int, question: str, *, combinations: bool = False) -> Section:
+        """A choice question as a figure: a single choice as the % of each option, a multiple choice as
+        the number of respondents naming each option (several answers allowed) or, with
+        ``combinations``, as the % of each combination of options given; n beside every figure."""
+        title = _("Figure %(number)d. %(label)s") % {"number": number, "label": self.question_label(question)}
+        section = Section(key=f"figure{number}", title=title)
+        options = [v for v in self.variables if v.question == question]
+        multiple = options[0].type == "multiple"
+        decimal = "," if self.lang == "ru" else "."
+        if multiple:
+            codes = [int(v.name.rsplit("__", 1)[1]) for v in options]
+            labels = {code: self.option_label(question, v) for code, v in zip(codes, options)}
+            indicators = self.answers[[v.name for v in options]].copy()
+            indicators.columns = codes
+        else:
+            var = options[0]
+            labels = var.value_labels(self.lang)
+            order = {label: code for code, label in labels.items()}
+            answers = self.answers[question].map(lambda x: order.get(x) if isinstance(x, str) else None)
+        if combinations:
+            table = choice_stats.combination_percentages(indicators, labels)
+        elif multiple:
+            table = choice_stats.option_counts(indicators, labels)
+        else:
+            table = choice_stats.option_percentages(answers, labels)
+        n, missing = table.attrs["n"], table.attrs["missing"]
+        if not n:
+            section.problems.append(_("Nobody answered this question."))
+            return section
+        note = _respondents(self.wave.instrument, n)
+        if missing:
+            note += "; " + _("%(missing)d left the question unanswered") % {"missing": missing}
+        if multiple and not combinations:
+            table_note = _("%(n)s. Several answers allowed: the number of respondents naming each option, and its "
+                           "%% of the respondents who answered (the percentages can sum to more than 100).") % {
+                "n": note}
+            value, xlabel = "count", _("Number of respondents")
+            alt = _("Horizontal bar chart of the number of respondents naming each option")
+        elif combinations:
+            table_note = _("%(n)s. Each row is one combination of options as respondents gave it; %% of the "
+                           "respondents who answered.") % {"n": note}
+            value, xlabel = "percent", "%"
+            alt = _("Horizontal bar chart of the percentage of respondents giving each combination of options")
+        else:
+            table_note = _("%(n)s. %% of the respondents who answered.") % {"n": note}
+            value, xlabel = "percent", "%"
+            alt = _("Horizontal bar chart of the percentage of respondents choosing each option")
+        illustrative = self.illustrative_note(question)
+        if illustrative:
+            section.notes.append(illustrative)
+            table_note += " " + illustrative
+        if multiple and not combinations:
+            section.notes.append(_("Several answers were allowed."))
+        rows = [(str(r["label"]), int(r["count"]), float(r["percent"])) for _k, r in table.iterrows()]
+        if combinations:  # the option codes of each combination, space-separated
+            data = table.reset_index(drop=True)
+            data.insert(0, "options", [" ".join(str(c) for c in combo) for combo in table.index])
+        else:
+            data = table.reset_index()
+        data.attrs = dict(table.attrs)
+        display = presentation.frequencies(rows, self.lang, missing=missing, cases=multiple and not combinations)
+        section.tables.append(Table(name=f"figure{number}", title=title, data=data, note=table_note, display=display))
+        figure_note = note + (" · " + _("several answers allowed") if multiple and not combinations else "")
+        section.figures.append(Figure(
+            name=f"figure{number}", title=title, note=figure_note, alt=alt,
+            draw=lambda: figures.choice_bars_figure(table, value=value, xlabel=xlabel, decimal=decimal)))
+        section.result = table
+        return section
+
+    # --- numeric answers -----------------------------------------------------------------------
+    def numbers(self, columns: list[str]) -> Section:
+        """n, mean, SD, median and range of every numeric question."""
+        section = Section(key="numbers", title=_("Numeric answers"))
+        table = choice_stats.numeric_summary(self.answers, columns)
+        display = presentation.numeric_summary(table, self.lang, self.label)
+        note = _("%(n)s. Mean, standard deviation (n − 1), median and range of the answers given.") % {
+            "n": _respondents(self.wave.instrument, self.n)}
+        section.tables.append(Table(name="numbers", title=_("Numeric answers"), data=table, note=note,
+                                    display=display))
+        section.result = table
+        return section
 
     # --- coded figures -------------------------------------------------------------------------
     def coded_figure(self, number: int, question: str) -> Section:
@@ -246,6 +362,9 @@ class _Builder:
                  "remainder); n is the number of valid answers to the item.") % {
             "n": _respondents(self.wave.instrument, n)}
         title = _("Table 1. Distribution of answers (%%), n = %(n)d") % {"n": n}
+        if self.illustrative_note(*items):
+            section.notes.append(self.illustrative_note(*items))
+            note += " " + self.illustrative_note(*items)
         section.tables.append(Table(name="table1", title=title, data=shown, note=note,
                                     display=presentation.distribution(shown, self.lang, self.label)))
         section.result = split
@@ -266,6 +385,8 @@ class _Builder:
         except ValueError as exc:
             section.problems.append(str(exc))
             return section
+        if self.illustrative_note(*self.roles.items):
+            section.notes.append(self.illustrative_note(*self.roles.items))
         section.tables += [
             Table(name="reliability", title=_("Reliability of the blocks and of the scale"), data=blocks,
                   display=presentation.reliability(blocks, self.lang, self.label),
@@ -476,7 +597,7 @@ class _Builder:
                 rows = []
                 for var in options:
                     chosen = int(self.answers.loc[answered, var.name].fillna(0).sum())
-                    rows.append((var.short(self.lang).rsplit(": ", 1)[-1], chosen,
+                    rows.append((self.option_label(code, var), chosen,
                                  100 * chosen / cases if cases else float("nan")))
                 data = pd.DataFrame(rows, columns=["option", "n", "percent_of_cases"])
                 missing = self.n - cases
@@ -500,8 +621,11 @@ class _Builder:
                     note += " " + _("%(options)s: a missing value, not counted in the percentages.") % {
                         "options": ", ".join(left_out)}
             data.attrs["missing"] = missing
+            note += " " + _respondents(self.wave.instrument, self.n) + "."
+            if self.illustrative_note(code):
+                note += " " + self.illustrative_note(code)
             section.tables.append(Table(name=f"freq_{code}", title=self.label(code), data=data, display=display,
-                                        note=note + " " + _respondents(self.wave.instrument, self.n) + "."))
+                                        note=note))
         return section
 
 

@@ -224,6 +224,19 @@ class InstrumentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
         # a version's code ties it to its other versions; a used code is the one exports carry
         return ["code", *fixed] if obj and (obj.previous_id or obj.version > 1 or obj.waves.exists()) else fixed
 
+    # XLSForm in and out (surveys/xlsform_admin.py)
+    change_list_template = "admin/surveys/instrument/change_list.html"
+    change_form_template = "admin/surveys/instrument/change_form.html"
+
+    def get_urls(self):
+        from .xlsform_admin import xlsform_download_view, xlsform_upload_view
+        return [
+            path("import-xlsform/", self.admin_site.admin_view(lambda request: xlsform_upload_view(self, request)),
+                 name="surveys_instrument_import_xlsform"),
+            path("<int:pk>/xlsform/", self.admin_site.admin_view(
+                lambda request, pk: xlsform_download_view(self, request, pk)), name="surveys_instrument_xlsform"),
+        ] + super().get_urls()
+
 
 class WaveOptionSetForm(CheckedModelForm):
     def clean(self):

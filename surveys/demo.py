@@ -454,3 +454,115 @@ def create_cluster_managers_open_wave() -> tuple[Wave, bool]:
         )
         interviewer_assign(wave=wave, interviewer=demo_users()[DEMO_INTERVIEWER])
     return wave, created
+
+
+# --- cluster-organisations-demo: 17 specialist organisations (Figures 4, 5 and 7) ----------------
+
+CO_DEMO_WAVE = "cluster-organisations-demo"
+CO_SEED = 20131201
+CO_N = 17
+# Figure 4: status counts of the 15 that answered (two left it unanswered).
+FIGURE4_STATUS_COUNTS = {1: 8, 2: 4, 3: 1, 4: 1, 5: 1}
+# Figure 5: clusters naming each mechanism (several answers allowed); options 2 and 3 ("of which") split the
+# nine of option 1 (4 + 5).
+FIGURE5_MECHANISM_COUNTS = {1: 9, 2: 4, 3: 5, 4: 8, 5: 3, 6: 2, 7: 1, 8: 1, 9: 0, 10: 0}
+# Figure 7: the combinations of funding sources given by the 14 that answered.
+FIGURE7_FUNDING_COMBINATIONS = (((1, 2), 9), ((4,), 3), ((3,), 1), ((1, 2, 4), 1))
+# Staff: mean 8, from 2 to 23 (sum 136 over 17).
+STAFF_COUNTS = (2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 7, 8, 9, 10, 11, 19, 23)
+# The questions whose demo answers are illustrative (the paper publishes no figures for them).
+CO_ILLUSTRATIVE = frozenset({"priority_activities", "collab_companies", "collab_business_state", "collab_research",
+                             "collab_clusters", "collab_international"})
+ILLUSTRATIVE_QUESTIONS = {CO_DEMO_WAVE: CO_ILLUSTRATIVE}
+CO_REGIONS = [("Samara region", "Самарская область"), ("Perm region", "Пермский край"),
+              ("Kaluga region", "Калужская область"), ("Tomsk region", "Томская область"),
+              ("Novosibirsk region", "Новосибирская область"), ("Republic of Tatarstan", "Республика Татарстан"),
+              ("Moscow region", "Московская область")]
+
+
+def illustrative_questions(wave_slug: str) -> frozenset[str]:
+    """The questions whose answers in a demo wave are illustrative (whatever shows them says so)."""
+    return ILLUSTRATIVE_QUESTIONS.get(wave_slug, frozenset())
+
+
+def cluster_organisations_rows(seed: int = CO_SEED) -> list[dict[str, object]]:
+    """The 17 demo answers (question code -> stored value); '_lang' is the respondent's language."""
+    rng = np.random.default_rng(seed)
+    n = CO_N
+    status = [code for code, count in FIGURE4_STATUS_COUNTS.items() for _ in range(count)] + [None, None]
+    funding = [list(combo) for combo, count in FIGURE7_FUNDING_COMBINATIONS for _ in range(count)] + [None] * 3
+    # mechanisms by respondent: the nine of the general meeting split 4 + 5; the eight others' director is
+    # appointed by state bodies; the rarer mechanisms spread over both groups
+    mechanisms: list[set[int]] = [set() for _ in range(n)]
+    for i in range(9):
+        mechanisms[i].update({1, 2 if i < 4 else 3})
+    for i in range(9, 17):
+        mechanisms[i].add(4)
+    for code, members in ((5, (9, 10, 11)), (6, (12, 13)), (7, (14,)), (8, (0,))):
+        for i in members:
+            mechanisms[i].add(code)
+    order = [rng.permutation(n) for _ in range(4)]
+    staff = [STAFF_COUNTS[i] for i in order[0]]
+    status = [status[i] for i in order[1]]
+    funding = [funding[i] for i in order[2]]
+    mechanisms = [mechanisms[i] for i in order[3]]
+    rows = []
+    for i in range(n):
+        lang = "ru" if rng.random() < 0.85 else "en"
+        region_en, region_ru = CO_REGIONS[int(rng.integers(0, len(CO_REGIONS)))]
+        # illustrative: the three activities the paper names as the most pressing come first
+        activities = [int(a) for a in rng.choice([1, 2, 3, 4, 5, 6, 7], size=int(rng.integers(1, 4)), replace=False,
+                                                 p=[0.26, 0.22, 0.2, 0.1, 0.09, 0.07, 0.06])]
+        row: dict[str, object] = {
+            "cluster": f"Пилотный кластер {i + 1}" if lang == "ru" else f"Pilot cluster {i + 1}",
+            "region": region_ru if lang == "ru" else region_en,
+            "staff_count": int(staff[i]),
+            "interest_mechanisms": sorted(mechanisms[i]),
+            "priority_activities": sorted(activities),
+            **{code: int(rng.choice([4, 3, 2, 1], p=p)) for code, p in (
+                ("collab_companies", [0.45, 0.35, 0.15, 0.05]), ("collab_business_state", [0.5, 0.3, 0.15, 0.05]),
+                ("collab_research", [0.4, 0.35, 0.2, 0.05]), ("collab_clusters", [0.2, 0.35, 0.3, 0.15]),
+                ("collab_international", [0.15, 0.3, 0.35, 0.2]))},
+            "_lang": lang,
+        }
+        if status[i] is not None:
+            row["org_status"] = status[i]
+        if funding[i] is not None:
+            row["funding_sources"] = funding[i]
+        rows.append(row)
+    return rows
+
+
+def create_cluster_organisations_demo(*, seed: int = CO_SEED) -> tuple[Wave, int]:
+    """The closed wave cluster-organisations-demo: 17 completed questionnaires. A second call creates nothing."""
+    instrument = instrument_latest_get(code="cluster-organisations")
+    tz = dt.timezone(dt.timedelta(hours=3))
+    with transaction.atomic():
+        wave, _created = Wave.objects.get_or_create(
+            slug=CO_DEMO_WAVE,
+            defaults={
+                "instrument": instrument,
+                "title": "Specialist cluster organisations, demo wave (synthetic data)",
+                "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
+                "opens_at": dt.datetime(2013, 11, 1, 9, 0, tzinfo=tz),
+                "closes_at": dt.datetime(2013, 12, 20, 18, 0, tzinfo=tz),
+            },
+        )
+        if wave.responses.exists():
+            return wave, 0
+        questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
+        rows = cluster_organisations_rows(seed)
+        responses = []
+        for i, row in enumerate(rows):
+            submitted = wave.opens_at + dt.timedelta(days=2 * i, hours=3)
+            responses.append(Response(wave=wave, status=Response.Status.COMPLETED, language=str(row["_lang"]),
+                                      current_step=5, started_at=submitted - dt.timedelta(minutes=11),
+                                      submitted_at=submitted))
+        Response.objects.bulk_create(responses)
+        if responses[0].pk is None:
+            responses = list(wave.responses.order_by("submitted_at", "pk"))
+        Answer.objects.bulk_create([
+            Answer(response=r, question=questions[code], value=value)
+            for r, row in zip(responses, rows) for code, value in row.items() if not code.startswith("_")
+        ])
+    return wave, len(rows)

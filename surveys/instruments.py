@@ -116,7 +116,8 @@ def _apply(instrument: Instrument, data: dict[str, Any]) -> None:
         for order, o in enumerate(s.get("options", [])):
             Option.objects.update_or_create(
                 scale=scale, code=int(o["code"]), defaults={"order": order, "missing": bool(o.get("missing", False)),
-                          "specify": bool(o.get("specify")), **_texts(o, "label", required=True)},
+                          "specify": bool(o.get("specify")), "name": str(o.get("name", "")),
+                          **_texts(o, "label", required=True)},
             )
             if o.get("specify"):
                 specify_texts[(scale.code, int(o["code"]))] = o["specify"]
@@ -139,6 +140,7 @@ def _apply(instrument: Instrument, data: dict[str, Any]) -> None:
                     "order": 2 * q_order, "scale": scales.get(scale_code) if scale_code else None,
                     "group": q.get("group", ""), "role": _role(q), "min_value": q.get("min"), "max_value": q.get("max"),
                     "max_length": q.get("max_length"), "condition": q.get("condition") or None,
+                    "figure": q.get("figure"),
                     **_texts(q, "text", required=True), **_texts(q, "help"), **_texts(q, "label"),
                 },
             )

@@ -199,6 +199,9 @@ class Option(StructureLockMixin, TranslatedMixin, models.Model):
         _("asks to specify"), default=False,
         help_text=_("“Other, please specify”: choosing this option shows a required text field, stored and "
                     "exported as the text question <code>__other (added when the instrument is loaded)."))
+    name = models.CharField(
+        _("XLSForm name"), max_length=100, blank=True,
+        help_text=_("The choice's name in an XLSForm this option came from, kept for exports to XLSForm."))
 
     class Meta:
         ordering = ["scale", "order", "code"]
@@ -312,7 +315,8 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
         OUTCOME = "outcome", _("Outcome of the ordinal regression")
         PROFILE = "profile", _("Profile question (splits tables, cross-tabulations)")
         COVARIATE = "covariate", _("Profile question and covariate of the default model")
-        FIGURE = "figure", _("Coded question shown as a figure")
+        FIGURE = "figure", _("Choice question shown as a figure")
+        COMBINATIONS = "combinations", _("Multiple choice shown as a figure of the combinations given")
 
     CHOICE_TYPES = {Type.SCALE, Type.SINGLE, Type.MULTIPLE}
 
@@ -341,6 +345,10 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
         _("role in the analysis"), max_length=12, choices=Role.choices, default=Role.NONE, blank=True,
         help_text=_("The outcome, the profile questions and the coded figure of the wave's report."),
     )
+    figure = models.PositiveSmallIntegerField(
+        _("figure number"), null=True, blank=True,
+        help_text=_("The number of its figure in the report (as in the publication); figures without one are "
+                    "numbered in order."))
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)

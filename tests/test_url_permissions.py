@@ -181,6 +181,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin:surveys_wave_invitations": ADMIN_ONLY,
     "admin:surveys_wave_add_question": ADMIN_ONLY,  # the world's wave is open: the page with its confirmation
     "admin:surveys_questionaddition_add": ADMIN_FORBIDDEN,  # recorded by the wave's "add a question" page only
+    "admin:surveys_instrument_import_xlsform": ADMIN_ONLY,  # the XLSForm upload page
+    "admin:surveys_instrument_xlsform": ADMIN_ONLY,  # an instrument as an XLSForm (.xlsx)
     # django-axes' login attempts (read-only; deleting one unlocks): none in the world
     **{f"admin:axes_{model}_{view}": ADMIN_REDIRECT
        for model in ("accessattempt", "accesslog", "accessfailurelog") for view in ("history", "delete", "change")},
@@ -313,6 +315,7 @@ def world(db, instruments) -> World:
                                text_question=guide.questions.get(code="added_value_text"))
     values = {
         "slug": wave.slug, "step": "1", "pk": str(wave.pk),
+        "admin:surveys_instrument_xlsform:pk": str(wave.instrument_id),
         "analysis:download:name": "codebook", "analysis:download:fmt": "csv",
         "uuid": str(Response.objects.filter(invitation=mine.invitation).get().uuid), "question": "added_value",
         "coding:codebook:pk": str(codebook.pk), "coding:category_add:pk": str(codebook.pk),

@@ -322,7 +322,11 @@ class Roles:
     - ``profile``: the questions that split tables and cross-tabulations (roles ``profile`` and
       ``covariate``; when none is declared, every single-choice question that is not an item);
     - ``covariates``: the profile questions of the default model (role ``covariate``);
-    - ``figures``: the coded multiple-choice questions shown as a figure (role ``figure``).
+    - ``figures``: the choice questions shown as a figure, in questionnaire order: role ``figure`` (a
+      coded or plain multiple choice as counts, a single choice as percentages) and role
+      ``combinations`` (a multiple choice as the percentages of the combinations of options given);
+    - ``combinations``: those of ``figures`` with role ``combinations``;
+    - ``figure_numbers``: each figure's number (the question's ``figure``, else its place in ``figures``).
     """
 
     blocks: dict[str, list[str]]
@@ -332,6 +336,8 @@ class Roles:
     covariates: list[str]
     figures: list[str]
     block_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (en, ru)
+    combinations: list[str] = field(default_factory=list)
+    figure_numbers: dict[str, int] = field(default_factory=dict)
 
     def block_label(self, code: str, lang: str = "en") -> str:
         en, ru = self.block_labels.get(code, (code, code))
@@ -341,7 +347,7 @@ class Roles:
 def roles(instrument: Instrument) -> Roles:
     """The analysis roles of an instrument's questions (one query)."""
     questions = list(Question.objects.filter(instrument=instrument).select_related("scale")
-                     .order_by("section__order", "order").only("code", "type", "group", "role", "scale"))
+                     .order_by("section__order", "order").only("code", "type", "group", "role", "scale", "figure"))
     blocks: dict[str, list[str]] = {}
     for q in questions:
         if q.group:
@@ -359,6 +365,8 @@ def roles(instrument: Instrument) -> Roles:
     in_blocks = {code for codes in blocks.values() for code in codes}
     declared = any(q.role for q in questions)
     profile_roles = (Question.Role.PROFILE, Question.Role.COVARIATE)
+    figure_questions = [q for q in questions if (q.role == Question.Role.FIGURE and q.type in Question.CHOICE_TYPES)
+                        or (q.role == Question.Role.COMBINATIONS and q.type == Question.Type.MULTIPLE)]
     return Roles(
         blocks=blocks,
         items=[q.code for q in questions if q.code in in_blocks],
@@ -366,6 +374,8 @@ def roles(instrument: Instrument) -> Roles:
         profile=[q.code for q in questions if (q.role in profile_roles if declared else (
             q.type in (Question.Type.SINGLE, Question.Type.YES_NO) and q.code not in in_blocks))],
         covariates=[q.code for q in questions if q.role == Question.Role.COVARIATE],
-        figures=[q.code for q in questions if q.role == Question.Role.FIGURE and q.type == Question.Type.MULTIPLE],
+        figures=[q.code for q in figure_questions],
         block_labels={b.code: (b.label_en, b.label_ru) for b in Block.objects.filter(instrument=instrument)},
+        combinations=[q.code for q in figure_questions if q.role == Question.Role.COMBINATIONS],
+        figure_numbers={q.code: q.figure or place for place, q in enumerate(figure_questions, start=1)},
     )

@@ -50,7 +50,7 @@ def test_interview_guide_codes(instruments):
 def test_loading_instruments_twice_duplicates_nothing(instruments):
     counts = (Instrument.objects.count(), Question.objects.count())
     call_command("load_instruments", verbosity=0)
-    assert (Instrument.objects.count(), Question.objects.count()) == counts == (2, 47)  # with cluster_name and barriers__other
+    assert (Instrument.objects.count(), Question.objects.count()) == counts == (3, 63)  # with cluster_name, barriers__other and the third instrument
 
 
 def _reference():
