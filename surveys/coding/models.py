@@ -8,6 +8,7 @@ the names they had in the ``surveys`` app.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -44,6 +45,16 @@ class Codebook(models.Model):
         db_table = "surveys_codebook"  # the table of the model before the apps were split
         verbose_name = _("codebook")
         verbose_name_plural = _("codebooks")
+
+    def clean(self) -> None:
+        """The open question whose answers are coded belongs to the coded question's instrument."""
+        if self.question_id and self.text_question_id and \
+                self.text_question.instrument_id != self.question.instrument_id:
+            raise ValidationError({"text_question": ValidationError(
+                _("The open question “%(text)s” belongs to another instrument (%(other)s); choose an open question "
+                  "of %(instrument)s."), code="text_question_instrument",
+                params={"text": self.text_question.code, "other": self.text_question.instrument,
+                        "instrument": self.question.instrument})})
 
     def __str__(self) -> str:
         return f"{self.question.instrument.code}:{self.question.code}"

@@ -133,3 +133,13 @@ def test_admin_refuses_a_wave_option_list_of_another_instrument(open_wave, clust
     assert r.status_code == 200 and "are not options of the question" in r.content.decode()
     assert not WaveOptionSet.objects.exists()
     assert Wave.objects.get(pk=open_wave.pk).title == open_wave.title
+
+
+def test_a_codebook_whose_open_question_belongs_to_another_instrument_is_refused(instruments):
+    from surveys.coding.models import Codebook
+
+    coded = Question.objects.get(instrument=instruments["cluster-managers"], code="added_value")
+    foreign = Question.objects.get(instrument=instruments["social-capital"], code="comment")
+    with pytest.raises(ValidationError) as caught:
+        Codebook(question=coded, text_question=foreign).full_clean()
+    assert "belongs to another instrument" in caught.value.message_dict["text_question"][0]
