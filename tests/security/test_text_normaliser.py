@@ -10,6 +10,7 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,10 @@ from tests.helpers import login
 pytestmark = pytest.mark.django_db
 
 DECOMPOSED = "и\u0306"  # и + combining breve: "й" in normal form D
+# What an earlier version could have stored: SQLite kept lone surrogates (as their JSON escape);
+# PostgreSQL's jsonb never accepted them, so there only control characters got in.
+BAD_STORED = "before \ud800 after\x01" if connection.vendor == "sqlite" else "before \x02 after\x01"
+BAD_STORED_SHORT = "x\ud800y" if connection.vendor == "sqlite" else "x\x02y"
 
 
 # --- the normaliser itself -------------------------------------------------------------------------
@@ -231,15 +236,17 @@ def test_import_reports_an_invalid_character_by_line_and_stores_nothing(instrume
 def test_repair_text_reports_then_repairs_what_was_stored_before(make_interview, users):
     interview = make_interview()
     notes = Question.objects.get(instrument=interview.response.wave.instrument, code="local_notes")
-    # stored the way the first version stored it (SQLite keeps the JSON escape)
-    Answer.objects.create(response=interview.response, question=notes, value="before \ud800 after\x01")
+    # stored the way the first version stored it: SQLite keeps a lone surrogate's JSON escape;
+    # PostgreSQL's jsonb refuses lone surrogates outright, so there only control characters got in
+    bad = BAD_STORED
+    Answer.objects.create(response=interview.response, question=notes, value=bad)
     change = AnswerChange.objects.create(interview=interview, question=notes, version=9,
-                                         old_value=None, new_value="before \ud800 after\x01")
+                                         old_value=None, new_value=bad)
     out = io.StringIO()
     call_command("repair_text", "--dry-run", stdout=out)
     assert "surveys.Answer.value: 1 row(s)" in out.getvalue() and "interviews.AnswerChange.new_value: 1" in out.getvalue()
     assert "Nothing was changed" in out.getvalue()
-    assert Answer.objects.get(question=notes, response=interview.response).value == "before \ud800 after\x01"
+    assert Answer.objects.get(question=notes, response=interview.response).value == bad
     call_command("repair_text", stdout=io.StringIO())
     assert Answer.objects.get(question=notes, response=interview.response).value == "before \ufffd after\ufffd"
     change.refresh_from_db()
@@ -275,7 +282,7 @@ def test_the_migration_repairs_a_database_filled_before_it():
                                                 text_en="Q", text_ru="В")
         wave = m["Wave"].objects.create(instrument=guide, title="W", slug="w-repair", status="closed")
         response = m["Response"].objects.create(wave=wave, status="in_progress")
-        bad = m["Answer"].objects.create(response=response, question=question, value="x\ud800y")
+        bad = m["Answer"].objects.create(response=response, question=question, value=BAD_STORED_SHORT)
         fine = m["Answer"].objects.create(response=response, question=question.__class__.objects.create(
             instrument=guide, section=section, code="n2", type="text", text_en="Q", text_ru="В", order=1),
             value="fine")
