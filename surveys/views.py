@@ -337,9 +337,8 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            shown = _shown(structure, response).questions
-            services.response_submit(response=response, language=_language(),
-                                     questions=[q for q in structure.all_questions if shown[q.code]])
+            # the service asks only for the questions the logic shows
+            services.response_submit(response=response, questions=structure.all_questions, language=_language())
         except ValidationError:
             error = _("Some required questions are not answered yet; they are marked below.")
         except services.ResponseClosed:
