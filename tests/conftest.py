@@ -159,12 +159,18 @@ def answers():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (rate-limit counters live there)."""
+    """Each test starts with empty caches (rate-limit counters live in one, content types in another)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    # Content types are cached per process. A transactional test's flush, a serialized rollback's
+    # restore or a migration test can leave ids in that cache which its database no longer holds
+    # (PostgreSQL's sequences then hand out new ids), and the admin's history would point to them.
+    ContentType.objects.clear_cache()
     yield
     cache.clear()
+    ContentType.objects.clear_cache()
 
 
 # --- interviews and coding ---------------------------------------------------------------------
