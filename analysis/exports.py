@@ -177,6 +177,8 @@ def _notes(var: Variable | None, name: str) -> str:
     if var.added_at:
         notes.append(f"Added to the running wave on {var.added_at}: responses started before then were not "
                      "asked it and are empty.")
+    if var.max_choices is not None:
+        notes.append(f"Respondents could choose at most {var.max_choices} of the options of {var.question}.")
     if is_free_text(var):
         notes.append(FREE_TEXT_NOTE.format(name=name) + " " + EXCEL_NOTE)
     return " ".join(notes)
@@ -225,6 +227,7 @@ def codebook_json(wave: Wave) -> str:
                     "values": [{"code": c, "label": {"en": en, "ru": ru}} for c, (en, ru) in sorted(var.values.items())],
                     "missing": [{"code": c, "stata": f".{letters[c]}"} for c in sorted(var.missing_codes)],
                     "asked_when": json.loads(var.condition) if var.condition else None,
+                    "max_choices": var.max_choices,
                     "added_to_running_wave": var.added_at or None})
     notes = {"missing": "The codes under \"missing\" (don't know, unsure, refused) are user-missing values in the "
                         "SPSS file and extended missing values (\"stata\") in the Stata file.",

@@ -22,6 +22,7 @@ import pandas as pd
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.models import Instrument, Wave
 
@@ -604,6 +605,10 @@ class _Builder:
                 display = presentation.frequencies(rows, self.lang, missing=missing, cases=True)
                 note = _("Several answers allowed: %% of the %(cases)d respondents who answered; the percentages can "
                          "sum to more than 100.") % {"cases": cases}
+                if options[0].max_choices is not None:
+                    note += " " + ngettext("At most %(limit)d option could be chosen.",
+                                           "At most %(limit)d options could be chosen.",
+                                           options[0].max_choices) % {"limit": options[0].max_choices}
             else:
                 column = self.frame[code]  # missing-value options are missing here
                 valid = int(column.notna().sum())

@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .conventions import NO, YES
 from .models import Instrument, Option, Question, Scale, Section
@@ -56,17 +57,37 @@ def create_single_field(question: Question, options: Sequence[Option]) -> forms.
 
 class CodesField(forms.TypedMultipleChoiceField):
     """The option codes chosen, each once and in ascending order (a form or an autosave that sends
-    a code twice stores it once)."""
+    a code twice stores it once); with ``min_choices`` / ``max_choices``, how many may be chosen."""
+
+    def __init__(self, *args: Any, min_choices: int | None = None, max_choices: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.min_choices, self.max_choices = min_choices, max_choices
 
     def _coerce(self, value: Any) -> Any:
         value = super()._coerce(value)
         return sorted(set(value)) if isinstance(value, list) else value
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        chosen = len(set(value or []))
+        if self.max_choices is not None and chosen > self.max_choices:
+            raise ValidationError(
+                ngettext("Choose at most %(limit)d option (%(chosen)d chosen).",
+                         "Choose at most %(limit)d options (%(chosen)d chosen).", self.max_choices),
+                code="max_choices", params={"limit": self.max_choices, "chosen": chosen})
+        if self.min_choices is not None and 0 < chosen < self.min_choices:
+            # none chosen is the required check's to refuse (or an answer left out, when optional)
+            raise ValidationError(
+                ngettext("Choose at least %(limit)d option (%(chosen)d chosen).",
+                         "Choose at least %(limit)d options (%(chosen)d chosen).", self.min_choices),
+                code="min_choices", params={"limit": self.min_choices, "chosen": chosen})
+
 
 def create_multiple_field(question: Question, options: Sequence[Option]) -> forms.Field:
     return CodesField(
-        choices=_choices(options), coerce=_int_coerce, empty_value=[],
-        widget=forms.CheckboxSelectMultiple, **_common(question),
+        choices=_choices(options), coerce=_int_coerce, empty_value=[], min_choices=question.min_choices,
+        max_choices=question.max_choices, widget=forms.CheckboxSelectMultiple, **_common(question),
     )
 
 

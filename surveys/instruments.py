@@ -144,6 +144,10 @@ def _apply(instrument: Instrument, data: dict[str, Any]) -> None:
                     **_texts(q, "text", required=True), **_texts(q, "help"), **_texts(q, "label"),
                 },
             )
+            try:
+                question.bounds_check()
+            except ValidationError as exc:
+                raise ValidationError(f"{question.code}: {' '.join(exc.messages)}") from exc
             if scale_code:
                 _specify_questions(question, specify_texts, scale_code)
     instrument_conditions_check(instrument.pk)  # refuses the whole load, naming the question

@@ -37,6 +37,11 @@ class TranslatedMixin:
         return value or getattr(self, f"{field}_en", "")
 
 
+def _number(value: float) -> str:
+    """A bound as written: 3, not 3.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def versioned_error(instrument: "Instrument") -> ValidationError:
     """The refusal to edit an answered instrument in place (see docs/instruments.md)."""
     return ValidationError(
@@ -349,8 +354,14 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
         _("figure number"), null=True, blank=True,
         help_text=_("The number of its figure in the report (as in the publication); figures without one are "
                     "numbered in order."))
-    min_value = models.FloatField(_("minimum"), null=True, blank=True)
-    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    min_value = models.FloatField(
+        _("minimum"), null=True, blank=True,
+        help_text=_("A number question: the smallest number accepted. A multiple-choice question: the fewest "
+                    "options a respondent must choose."))
+    max_value = models.FloatField(
+        _("maximum"), null=True, blank=True,
+        help_text=_("A number question: the largest number accepted. A multiple-choice question: the most options "
+                    "a respondent may choose (for example 3 for “choose at most three”)."))
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
     condition = models.JSONField(
         _("display condition"), null=True, blank=True,
@@ -392,6 +403,7 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
 
     def clean(self) -> None:
         self.references_check()
+        self.bounds_check()
         self.code_lock_check()
         self.structure_lock_check()
         if self.instrument_id and self.section_id:
@@ -423,6 +435,42 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
                     _("The block “%(group)s” is not a block of %(instrument)s (its blocks: %(blocks)s)."),
                     code="group_instrument",
                     params={"group": self.group, "instrument": self.instrument, "blocks": ", ".join(sorted(blocks))})
+        if errors:
+            raise ValidationError(errors)
+
+    BOUNDED_TYPES = (Type.NUMBER, Type.MULTIPLE)
+
+    @property
+    def min_choices(self) -> int | None:
+        """The fewest options a multiple-choice answer must hold (None: no lower bound)."""
+        return int(self.min_value) if self.type == self.Type.MULTIPLE and self.min_value is not None else None
+
+    @property
+    def max_choices(self) -> int | None:
+        """The most options a multiple-choice answer may hold (None: no upper bound)."""
+        return int(self.max_value) if self.type == self.Type.MULTIPLE and self.max_value is not None else None
+
+    def bounds_check(self) -> None:
+        """Bounds belong to number questions (the numbers accepted) and multiple-choice questions (how many
+        options may be chosen: whole numbers, at least 0 and 1); the minimum is not above the maximum."""
+        errors: dict[str, ValidationError] = {}
+        bounds = {"min_value": self.min_value, "max_value": self.max_value}
+        if self.type not in self.BOUNDED_TYPES:
+            for name, value in bounds.items():
+                if value is not None:
+                    errors[name] = ValidationError(
+                        _("Only number and multiple-choice questions take a minimum or maximum."), code="bounds_type")
+        elif self.type == self.Type.MULTIPLE:
+            for name, least in (("min_value", 0), ("max_value", 1)):
+                value = bounds[name]
+                if value is not None and (not float(value).is_integer() or value < least):
+                    errors[name] = ValidationError(
+                        _("The number of options chosen: a whole number of at least %(least)d."),
+                        code="bounds_choices", params={"least": least})
+        if not errors and None not in bounds.values() and self.min_value > self.max_value:
+            errors["max_value"] = ValidationError(
+                _("The maximum (%(max)s) is below the minimum (%(min)s)."), code="bounds_order",
+                params={"max": _number(self.max_value), "min": _number(self.min_value)})
         if errors:
             raise ValidationError(errors)
 

@@ -406,14 +406,19 @@ class _Translator:
         return q
 
     def bounds(self, text: str, index: int, type_: str) -> dict[str, float]:
-        """``. >= a and . <= b`` (either part alone, either order) as min and max."""
+        """``. >= a and . <= b`` (either part alone, either order) as min and max of a number; for a
+        select_multiple, ``count-selected(.) <= b`` (and ``>= a``) as the most (fewest) options chosen."""
         out: dict[str, float] = {}
         parts = re.split(r"\s+and\s+", text.strip())
+        subject = r"count-selected\(\s*\.\s*\)" if type_ == "multiple" else r"\."
+        number_ = r"\d+" if type_ == "multiple" else r"-?\d+(?:\.\d+)?"
         for part in parts:
-            match = re.fullmatch(r"\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)", part.strip())
-            if type_ != "number" or not match or (("min" if match.group(1) == ">=" else "max") in out):
-                self.refuse(self.survey, index, "constraint", _("only numeric bounds of the form “. >= a and . <= b” "
-                                                                "are supported, not “%(text)s”.") % {"text": text})
+            match = re.fullmatch(rf"{subject}\s*(>=|<=)\s*({number_})", part.strip())
+            if type_ not in ("number", "multiple") or not match \
+                    or (("min" if match.group(1) == ">=" else "max") in out):
+                self.refuse(self.survey, index, "constraint", _(
+                    "only numeric bounds of the form “. >= a and . <= b” (for a select_multiple, "
+                    "“count-selected(.) <= b”) are supported, not “%(text)s”.") % {"text": text})
                 return {}
             number = float(match.group(2))
             out["min" if match.group(1) == ">=" else "max"] = int(number) if number.is_integer() else number
@@ -790,7 +795,8 @@ def xlsform_workbook(instrument: Instrument) -> bytes:
             if q["type"] == "number" and all(float(q.get(b, 0)).is_integer() for b in ("min", "max")) \
                     and ("min" in q or "max" in q):
                 type_ = "integer"
-            bounds = [f". >= {q['min']}" if "min" in q else "", f". <= {q['max']}" if "max" in q else ""]
+            subject = "count-selected(.)" if q["type"] == "multiple" else "."
+            bounds = [f"{subject} >= {q['min']}" if "min" in q else "", f"{subject} <= {q['max']}" if "max" in q else ""]
             row({"type": type_, "name": q["code"], "required": "yes" if q.get("required", True) else "no",
                  "relevant": condition_to_relevant(q.get("condition"), names) or None,
                  "constraint": " and ".join(b for b in bounds if b) or None,

@@ -48,6 +48,7 @@ class Variable:
     missing_codes: frozenset[int] = frozenset()  # codes of options marked ``missing`` (don't know, refused...)
     condition: str = ""  # the question's display condition (JSON): asked only when it holds
     added_at: str = ""  # when the question was added to a running wave (ISO date), if it was
+    max_choices: int | None = None  # a multiple choice's limit: the most options a respondent could choose
 
     def label(self, lang: str = "en") -> str:
         """The full text: the variable label of SPSS and Stata files and codebooks."""
@@ -145,7 +146,8 @@ def variables(instrument: Instrument) -> list[Variable]:
                     label_en=f"{q.text_en}: {o.label_en}", label_ru=f"{q.text_ru}: {o.label_ru}",
                     short_en=f"{q.label_en or q.text_en}: {o.label_en}",
                     short_ru=f"{q.label_ru or q.text_ru}: {o.label_ru}",
-                    values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group, **asked,
+                    values={0: ("not chosen", "не выбрано"), 1: ("chosen", "выбрано")}, group=q.group,
+                    max_choices=q.max_choices, **asked,
                 ))
             continue
         if q.type == Question.Type.YES_NO:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from django.core.management import call_command
 from analysis.report import report_build
 from analysis.stats.choices import combination_percentages, numeric_summary, option_counts, option_percentages
 from surveys import demo
-from surveys.models import Wave
+from surveys.models import Answer, Wave
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
@@ -143,3 +144,21 @@ def test_option_counts_and_combinations_of_a_multiple_choice():
 def test_numeric_summary():
     table = numeric_summary(pd.DataFrame({"x": [2.0, 4.0, None]}), ["x"])
     assert table.loc["x", "mean"] == 3 and table.loc["x", "missing"] == 1
+
+
+def test_the_limit_of_three_activities_is_said_in_the_table_and_the_codebook(wave, report):
+    from analysis.exports import codebook, codebook_json
+
+    frequencies = {t.name: t for t in report.section("frequencies").tables}
+    assert "At most 3 options could be chosen." in frequencies["freq_priority_activities"].note
+    assert "could be chosen" not in frequencies["freq_interest_mechanisms"].note  # no limit there
+    ru = {t.name: t for t in report_build(wave, lang="ru").section("frequencies").tables}
+    assert "Можно было выбрать не более 3 вариантов." in ru["freq_priority_activities"].note
+    book = codebook(wave).set_index("variable")
+    assert "at most 3 of the options of priority_activities" in book.loc["priority_activities__1", "notes"]
+    variables = {v["variable"]: v for v in json.loads(codebook_json(wave))["variables"]}
+    assert variables["priority_activities__1"]["max_choices"] == 3
+    assert variables["interest_mechanisms__1"]["max_choices"] is None
+    chosen = list(Answer.objects.filter(response__wave=wave, question__code="priority_activities")
+                  .values_list("value", flat=True))
+    assert len(chosen) == 17 and max(len(v) for v in chosen) == 3  # the demo keeps to the limit
