@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from surveys.models import Instrument, Wave
 
-from . import figures, frames, presentation, style, tables
+from . import core_messages, figures, frames, presentation, style, tables
 from .frames import coding as coding_frames
 from .stats import choices as choice_stats
 from .stats.agreement import agreement_table
@@ -311,7 +311,7 @@ class _Builder:
         try:
             counts = coding_frames.figure_counts(self.wave, self.answers, self.variables, question, lang=self.lang)
         except ValueError as exc:
-            section.problems.append(str(exc))
+            section.problems.append(self.model_note(exc))
             return section
         n = counts.attrs["n"]
         note = _respondents(self.wave.instrument, n)
@@ -357,7 +357,7 @@ class _Builder:
             shown = whole if split is None else self.cached(
                 f"table1:{split}", lambda: tables.table1(self.frame, items, split_by=split))
         except ValueError as exc:
-            section.problems.append(str(exc))
+            section.problems.append(self.model_note(exc))
             return section
         note = _("%(n)s. Percentages of valid answers, rounded so that every row sums to 100 (largest "
                  "remainder); n is the number of valid answers to the item.") % {
@@ -384,7 +384,7 @@ class _Builder:
             blocks, items = self.cached("reliability", lambda: tables.reliability_tables(
                 self.frame, self.roles.blocks, self.roles.items))
         except ValueError as exc:
-            section.problems.append(str(exc))
+            section.problems.append(self.model_note(exc))
             return section
         if self.illustrative_note(*self.roles.items):
             section.notes.append(self.illustrative_note(*self.roles.items))
@@ -463,7 +463,7 @@ class _Builder:
         try:
             section.tables.append(self._crosstab_table("crosstab", item, by, None))
         except ValueError as exc:
-            section.problems.append(str(exc))
+            section.problems.append(self.model_note(exc))
         if self.all_crosstabs:
             for by_q in self.roles.covariates or self.roles.profile:
                 for item_q in self.roles.items:
@@ -490,7 +490,7 @@ class _Builder:
                                                           [c for c in self.roles.covariates if c in self.frame])
             result = self.cached(f"model:{formula}", lambda: tables.fit_model(data, formula))
         except ValueError as exc:
-            section.problems.append(str(exc))
+            section.problems.append(self.model_note(exc))
             return section
         section.result = result
         section.notes += [self.model_note(note) for note in result.notes]
@@ -536,13 +536,8 @@ class _Builder:
         return section
 
     def model_note(self, note: str) -> str:
-        """The statistics core's notes, with advice where a researcher can act on them."""
-        if "Brant test cannot be computed" in note:
-            return _("The Brant test of proportional odds cannot be computed: in one of the binary splits of the "
-                     "outcome, the predictors separate the categories perfectly (some groups have no answer on one "
-                     "side). Merge sparse categories of the outcome or of a predictor, or read the "
-                     "likelihood-ratio test of proportional odds below instead.")
-        return note
+        """The statistics core's notes in the report's language, with advice where a researcher can act."""
+        return core_messages.say(note, self.lang, self.label)
 
     def proportional_odds_tests(self, section: Section, data: pd.DataFrame, formula: str, result) -> None:
         """ordinal::nominal_test and scale_test per predictor, and the partial proportional-odds model
@@ -552,7 +547,7 @@ class _Builder:
             scale = self.cached(f"scale:{formula}", lambda: ordinal.scale_test(data, formula))
         except ValueError as exc:
             section.notes.append(_("The likelihood-ratio tests of proportional odds cannot be computed: %(reason)s")
-                                 % {"reason": exc})
+                                 % {"reason": self.model_note(exc)})
             return
         for name, table, title, what in (
                 ("ordinal_nominal_test", nominal, _("Likelihood-ratio test of proportional odds"),
@@ -575,7 +570,7 @@ class _Builder:
             partial = self.cached(f"partial:{formula}:{rejected}",
                                   lambda: tables.fit_model(data, formula, nominal=rejected))
         except ValueError as exc:
-            section.notes.append(str(exc))
+            section.notes.append(self.model_note(exc))
             return
         section.tables.append(Table(
             name="ordinal_partial_thresholds", title=_("Partial proportional-odds model: thresholds"),

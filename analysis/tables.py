@@ -9,6 +9,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from .stats import crosstab as crosstab_mod
 from .stats import distribution, ordinal, reliability
@@ -21,12 +22,12 @@ def table1(frame: pd.DataFrame, items: Sequence[str], *, split_by: str | None = 
     With ``split_by`` (a profile question), one block of rows per group, indexed (group, item).
     """
     if not items:
-        raise ValueError("This instrument has no scale items to tabulate.")
+        raise ValueError(_("This instrument has no scale items to tabulate."))
     categories = list(frame[items[0]].cat.categories)[::-1]  # Very high ... Low
     if split_by is None:
         return distribution.item_distribution(frame, items, categories, decimals=1, whole=whole)
     if split_by not in frame.columns:
-        raise ValueError(f"Unknown profile question {split_by!r}.")
+        raise ValueError(_("Unknown profile question “%(name)s”.") % {"name": split_by})
     parts = {}
     for group, sub in frame.groupby(split_by, observed=False):
         if len(sub):
@@ -76,14 +77,14 @@ def model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str, 
         elif name in frame.columns:
             columns[name] = frame[name]
         else:
-            raise ValueError(f"Unknown variable {name!r}.")
+            raise ValueError(_("Unknown variable “%(name)s”.") % {"name": name})
     if not predictors:
-        raise ValueError("Choose at least one predictor.")
+        raise ValueError(_("Choose at least one predictor."))
     if outcome in predictors:
-        raise ValueError("The outcome cannot also be a predictor.")
+        raise ValueError(_("The outcome cannot also be a predictor."))
     data = pd.DataFrame(columns)
     if not isinstance(data[outcome].dtype, pd.CategoricalDtype) or not data[outcome].cat.ordered:
-        raise ValueError(f"The outcome {outcome!r} must be an ordered scale question.")
+        raise ValueError(_("The outcome “%(name)s” must be an ordered scale question.") % {"name": outcome})
     return data, f"{outcome} ~ " + " + ".join(predictors)
 
 

@@ -33,6 +33,8 @@ import pandas as pd
 import patsy
 from scipy import special, stats
 
+from .notes import Note
+
 __all__ = ["fit", "nominal_test", "scale_test", "OrdinalResult", "LINKS"]
 
 LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
@@ -505,7 +507,8 @@ class OrdinalResult:
                 try:
                     self._brant_value = _brant(d, names, params)
                 except _BinarySeparation as exc:
-                    self.notes.append(f"The Brant test cannot be computed: {exc}.")
+                    self.notes.append(Note("brant_separated", "The Brant test cannot be computed: {reason}.",
+                                           {"reason": str(exc)}))
         return self._brant_value
 
     def __getstate__(self) -> dict[str, Any]:
@@ -804,18 +807,19 @@ def _prepare(data: pd.DataFrame, formula: str, link: str, weights, extra_rhs: Se
     codes, categories, _ = _outcome(data[lhs])
     for col in rhs_cols:
         if data[col].isna().all():
-            raise ValueError(f"The predictor {col!r} has no observed values (every row is missing); "
-                             "remove it from the formula.")
+            raise ValueError(Note("predictor_unobserved", "The predictor {column!r} has no observed values (every "
+                                  "row is missing); remove it from the formula.", {"column": col}))
     missing = (codes < 0) | np.isnan(w_all)
     if rhs_cols:
         missing |= data[rhs_cols].isna().any(axis=1).to_numpy()
     keep = ~missing & (w_all > 0)  # rows of zero weight carry no information
     n_dropped = int(missing.sum())
     if not keep.any():
-        raise ValueError("No row has the outcome, every predictor and the weight observed (and a positive "
-                         "weight); nothing to model.")
+        raise ValueError(Note("no_complete_row", "No row has the outcome, every predictor and the weight observed "
+                              "(and a positive weight); nothing to model."))
     if n_dropped:
-        notes.append(f"{n_dropped} rows with missing values were dropped (listwise).")
+        notes.append(Note("dropped_listwise", "{n} rows with missing values were dropped (listwise).",
+                          {"n": n_dropped}))
 
     frame = data.loc[keep, rhs_cols].copy()
     categoricals: dict[str, pd.CategoricalDtype] = {}
@@ -826,7 +830,9 @@ def _prepare(data: pd.DataFrame, formula: str, link: str, weights, extra_rhs: Se
             used = s.cat.remove_unused_categories()
             dropped = [c for c in s.cat.categories if c not in set(used.cat.categories)]
             if dropped:
-                notes.append(f"Predictor {col!r}: categories with no observations dropped: {dropped}.")
+                notes.append(Note("predictor_categories_dropped",
+                                  "Predictor {column!r}: categories with no observations dropped: {categories}.",
+                                  {"column": col, "categories": dropped}))
             frame[col] = used
             categoricals[col] = used.dtype
         elif pd.api.types.is_bool_dtype(s.dtype):
@@ -853,10 +859,13 @@ def _prepare(data: pd.DataFrame, formula: str, link: str, weights, extra_rhs: Se
 
     observed = np.flatnonzero(np.bincount(patterns["__y"].to_numpy(dtype=int), minlength=len(categories)))
     if len(observed) < 2:
-        raise ValueError(f"The outcome {lhs!r} has fewer than two observed categories; nothing to model.")
+        raise ValueError(Note("outcome_one_category",
+                              "The outcome {column!r} has fewer than two observed categories; nothing to model.",
+                              {"column": lhs}))
     if len(observed) < len(categories):
         empty = [categories[i] for i in range(len(categories)) if i not in set(observed)]
-        msg = f"Outcome categories with no observations were dropped: {empty}."
+        msg = Note("outcome_categories_dropped", "Outcome categories with no observations were dropped: {categories}.",
+                   {"categories": empty})
         warnings.warn(msg, UserWarning, stacklevel=3)
         notes.append(msg)
         remap = np.full(len(categories), -1)
@@ -975,8 +984,8 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
     if lenient:
         unbounded = ~np.isfinite(se) | (se > 1e3) | ((np.abs(params) > 8) & (se > 10 * np.abs(params)))
         if unbounded.any():
-            notes.append("Some estimates are unbounded (an outcome category is empty in a group); the "
-                         "log-likelihood is its supremum, as R's clm reports it.")
+            notes.append(Note("unbounded", "Some estimates are unbounded (an outcome category is empty in a group); "
+                              "the log-likelihood is its supremum, as R's clm reports it."))
             se = np.where(unbounded, np.nan, se)
     alpha, beta, zeta = params[:na], params[na:na + p], params[na + p:]
     se_alpha, se_beta, se_zeta = se[:na], se[na:na + p], se[na + p:]
@@ -1019,9 +1028,10 @@ def _fit_prepared(prep: _Prepared, nominal_rhs: str = "", scale_rhs: str = "", *
     if not brant:
         pass
     elif q > 1 or s:
-        notes.append("The Brant test is computed for proportional-odds models without scale effects only.")
+        notes.append(Note("brant_scale", "The Brant test is computed for proportional-odds models without scale "
+                          "effects only."))
     elif link != "logit":
-        notes.append("The Brant test is defined for the logit link only.")
+        notes.append(Note("brant_link", "The Brant test is defined for the logit link only."))
     else:
         brant_input = (_Patterns(X=X, y=y, w=w, J=J), names, params)
     template = prep.patterns[prep.rhs_cols]
@@ -1127,9 +1137,12 @@ def _effect_tests(data, formula, link, weights, kind: str) -> pd.DataFrame:
                                 brant=False, lenient=True)
         except ValueError as exc:
             rows[term] = (np.nan, np.nan, np.nan, np.nan, np.nan)
-            notes.append(f"{term}: the model with {kind} effects of {term} cannot be fitted ({exc}); its test is NaN.")
+            notes.append(Note("term_unfitted", "{term}: the model with {kind} effects of {term} cannot be fitted "
+                              "({reason}); its test is NaN.", {"term": term, "kind": kind,
+                                                             "reason": exc.args[0] if exc.args else str(exc)}))
             continue
-        notes += [f"{term}: {note}" for note in res.notes if note not in base.notes]
+        notes += [note.prefixed(term) if isinstance(note, Note) else f"{term}: {note}"
+                  for note in res.notes if note not in base.notes]
         lr = max(0.0, 2.0 * (res.loglik - base.loglik))
         df = res.k - base.k
         rows[term] = (df, res.loglik, res.aic, lr, float(stats.chi2.sf(lr, df)) if df > 0 else np.nan)

@@ -95,12 +95,13 @@ ALLOWED = {"n", "k", "p", "z", "df", "B", "M", "SD", "U", "AIC", "BIC", "R", "r"
            "NaN", "OR"}
 
 
-@pytest.mark.parametrize("slug", ["social-capital-demo", "cluster-managers-demo"])
+@pytest.mark.parametrize("slug", ["social-capital-demo", "cluster-managers-demo", "cluster-organisations-demo"])
 def test_russian_reports_have_no_english_and_use_decimal_commas(demo_wave, slug):
     report = _report(Wave.objects.get(slug=slug), "ru")
     texts = []
     for section in report.sections:
         texts += [section.title, *section.notes, *section.problems]
+        texts += [text for figure in section.figures for text in (figure.title, figure.note, figure.alt)]
         for table in section.tables:
             printed = table.printed
             texts += [table.title, table.note, str(printed.index.name), *map(str, printed.columns),
