@@ -1,7 +1,7 @@
 """The statistics core's messages in the report's language.
 
 The core (analysis/stats) speaks English and marks the messages a report can show with a key
-(:class:`analysis.stats.notes.Note`); here each key has its text in the message catalogue, and its
+(:class:`analysis.stats.ordinal.Note`); here each key has its text in the message catalogue, and its
 values are formatted for the language: variable names become their labels, numbers and lists are
 written as the language writes them. A message without a key is passed on as it is.
 """
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from . import style
-from .stats.notes import Note
+from .stats.ordinal import Note
 
 Label = Callable[[str], str]
 

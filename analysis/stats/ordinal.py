@@ -33,9 +33,34 @@ import pandas as pd
 import patsy
 from scipy import special, stats
 
-from .notes import Note
+__all__ = ["fit", "nominal_test", "scale_test", "OrdinalResult", "LINKS", "Note"]
 
-__all__ = ["fit", "nominal_test", "scale_test", "OrdinalResult", "LINKS"]
+
+# --- messages ------------------------------------------------------------------------------------
+# The notes and errors a report can show are Notes: the English text itself, with a key and the
+# values it was made from, so that an interface can say it in another language
+# (analysis/core_messages.py). Exceptions carry a Note as their message: str(exc) is the English.
+
+class Note(str):
+    """An English message with its ``key`` and ``params`` (``template.format(**params)``)."""
+
+    key: str
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, template: str, params: dict[str, Any] | None = None) -> "Note":
+        params = dict(params or {})
+        self = super().__new__(cls, template.format(**params))
+        self.key, self.template, self.params = key, template, params
+        return self
+
+    def __reduce__(self):  # results holding notes are cached (pickled)
+        return (Note, (self.key, self.template, self.params))
+
+    def prefixed(self, term: str) -> "Note":
+        """The same note about one term of a model ("size: ..."); the note itself is its ``note``."""
+        return Note(f"term:{self.key}", "{term}: {note}", {"term": term, "note": self})
+
 
 LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
 _LINKS = LINKS

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from analysis.core_messages import say
 from analysis.stats import ordinal
-from analysis.stats.notes import Note
+from analysis.stats.ordinal import Note
 
 LABELS = {"size": "Размер", "trust": "Доверие", "y": "Готовность"}
 
