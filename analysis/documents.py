@@ -149,33 +149,64 @@ def latex_escape(text: str) -> str:
     return "".join(out)
 
 
+# Statistical symbols, set in italics as APA style prescribes (Greek letters stay upright).
+STAT_SYMBOLS = frozenset({"n", "N", "p", "M", "SD", "SE", "B", "z", "t", "df", "r", "U", "F", "OR", "k"})
+_SYMBOL_BEFORE_RELATION = re.compile(
+    r"(?<![\w\\{])(n|N|p|M|SD|SE|B|z|df|U|k)(?= (?:=|\\textless\{\}|\\textgreater\{\}|\$\\leq\$|is|---) )")
+
+
+def latex_header(text: str) -> str:
+    """A column header: a statistical symbol alone (n, p, SD ...) or leading ("p (Holm)") in italics."""
+    head, _sep, rest = str(text).partition(" ")
+    if head in STAT_SYMBOLS:
+        return r"\textit{" + head + "}" + (" " + latex_escape(rest) if rest else "")
+    return latex_escape(text)
+
+
+def latex_symbols(escaped: str) -> str:
+    """Italics for the statistical symbols of already escaped running text ("n = 100", "p < .05")."""
+    return _SYMBOL_BEFORE_RELATION.sub(r"\\textit{\1}", escaped)
+
+
+def _stacked_header(text: str, room: float, width) -> str:
+    """A header over a column of numbers: its words in lines no wider than ``room`` (the widest
+    cell) or its longest word, right-aligned, set as a one-column tabular."""
+    room = max([room, *(width(word) for word in text.split())])
+    lines: list[str] = []
+    for word in text.split():
+        if lines and width(lines[-1] + " " + word) <= room:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) <= 1:
+        return latex_header(text)
+    return r"\begin{tabular}[b]{@{}r@{}}" + r"\\".join(latex_header(line) for line in lines) + r"\end{tabular}"
+
+
 def latex_table(table: "Table", *, label: str | None = None) -> str:
     printed = table.printed
     k = len(printed.columns)
-    if k <= 3:
-        spec = r"@{}>{\raggedright\arraybackslash}X" + "r" * k + "@{}"
-    else:  # every column may wrap; widths in proportion to the longest word or cell each must hold
-        def width(text: str) -> float:  # Cyrillic letters are wider than Latin ones in Computer Modern
-            return sum(1.35 if ord(ch) > 0x3ff else 1 for ch in text)
+    # The stub (labels) is the one column that wraps and takes the width left; a column of numbers
+    # keeps its natural width, and its header is broken between words into lines no wider than its
+    # widest cell (or its longest word), so that neither numbers nor words are ever cut. A column
+    # holding longer texts wraps as the stub does.
+    def width(text: str) -> float:  # Cyrillic letters are wider than Latin ones in Computer Modern
+        return sum(1.35 if ord(ch) > 0x3ff else 1 for ch in text)
 
-        def need(texts, *, stub=False) -> float:
-            longest = max((width(_cell(t)) for t in texts), default=1)
-            word = max((width(w) for t in texts for w in _cell(t).split()), default=1)
-            return max(word, min(longest, 36) / (2 if stub else 1)) + 4
-
-        weights = [need([printed.index.name or "", *printed.index], stub=True)] + [
-            need([str(c), *printed[c]]) for c in printed.columns]
-        scale = (k + 1) / sum(weights)
-        spec = (r"@{}>{\raggedright\arraybackslash\hsize=%.3f\hsize}X" % (weights[0] * scale)
-                + "".join(r">{\raggedleft\arraybackslash\hsize=%.3f\hsize}X" % (w * scale) for w in weights[1:])
-                + "@{}")
+    textual = [max((width(_cell(v)) for v in printed[c]), default=0) > 18 for c in printed.columns]
+    spec = (r"@{}>{\raggedright\arraybackslash}X"
+            + "".join(r">{\raggedright\arraybackslash}X" if wide else "r" for wide in textual) + "@{}")
+    headers = [latex_header(printed.index.name or "")] + [
+        latex_header(c) if wide else _stacked_header(str(c), max((width(_cell(v)) for v in printed[c]), default=0),
+                                                     width)
+        for c, wide in zip(printed.columns, textual)]
     size = r"\small" if k < 6 else r"\footnotesize"  # wide tables in a smaller type, to fit the page
     lines = [LATEX_PREAMBLE.rstrip(), r"\begin{table}[htbp]", r"\centering", size,
              r"\setlength{\tabcolsep}{4pt}",
-             r"\caption{" + latex_escape(caption(table.title)) + "}",
+             r"\caption{" + latex_symbols(latex_escape(caption(table.title))) + "}",
              r"\label{tab:" + re.sub(r"[^A-Za-z0-9:-]", "-", label or table.name) + "}",
              r"\begin{tabularx}{\textwidth}{" + spec + "}", r"\toprule",
-             " & ".join(latex_escape(h) for h in [printed.index.name or "", *printed.columns]) + r" \\",
+             " & ".join(headers) + r" \\",
              r"\midrule"]
     for name, row in zip(printed.index, printed.itertuples(index=False)):
         stub = _cell(name)
@@ -185,7 +216,7 @@ def latex_table(table: "Table", *, label: str | None = None) -> str:
     lines += [r"\bottomrule", r"\end{tabularx}"]
     if table.note:
         lines.append(r"\par\smallskip\parbox{\textwidth}{\footnotesize\textit{" + latex_escape(_("Note.")) + "} "
-                     + latex_escape(table.note) + "}")
+                     + latex_symbols(latex_escape(table.note)) + "}")
     lines += [r"\end{table}", ""]
     return "\n".join(lines)
 
@@ -287,7 +318,7 @@ def report_docx(report: "Report") -> bytes:
     document.add_heading(report.wave.local("title", report.lang), level=1)
     for section in report.sections:
         document.add_heading(section.title, level=2)
-        for text in [*section.problems, *section.notes]:
+        for text in [*([section.summary] if section.summary else []), *section.problems, *section.notes]:
             document.add_paragraph(text)
         for table in section.tables:
             if not table.name.startswith("crosstab_"):

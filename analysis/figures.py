@@ -97,14 +97,20 @@ def table1_figure(table: pd.DataFrame, *, labels: list[str]) -> plt.Figure:
     ax.set_yticklabels([_wrap(label, 34) for label in labels[::-1]], fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("%", fontsize=9)
-    ax.legend(ncol=min(len(categories), 4), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.4 / len(data)),
-              frameon=False)
+    # the legend under the whole figure (not under the axes, which the item labels push right), in
+    # two rows when the category labels are long (Russian), so that it never widens the figure
+    columns = min(len(categories), 4) if sum(len(str(c)) for c in categories) <= 48 else 2
+    rows = -(-len(categories) // columns)
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), ncol=columns, fontsize=8, loc="lower center",
+               bbox_to_anchor=(0.5, 0.0), frameon=False)
     _style(ax)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, (0.08 + 0.2 * rows) / height, 1, 1))
     return fig
 
 
-def probability_figure(proba: pd.DataFrame, *, xlabel: str, decimal: str = ".") -> plt.Figure:
+def probability_figure(proba: pd.DataFrame, *, xlabel: str, ylabel: str = "Predicted probability",
+                       decimal: str = ".") -> plt.Figure:
     """Predicted probability of each outcome category along a predictor, a column wide."""
     fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
     x = proba.index
@@ -117,15 +123,15 @@ def probability_figure(proba: pd.DataFrame, *, xlabel: str, decimal: str = ".") 
         ax.set_xticks(range(len(x)))
         ax.set_xticklabels([_wrap(v, 12) for v in x], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("P", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
     ax.set_xlabel(_wrap(xlabel, 40), fontsize=8)
     ax.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     ax.tick_params(labelsize=7)
-    if decimal != ".":  # the decimal comma of the report's language on the axes too
-        comma = FuncFormatter(lambda value, _pos: f"{value:g}".replace(".", decimal).replace("-", "−"))
-        ax.yaxis.set_major_formatter(comma)
-        if numeric:
-            ax.xaxis.set_major_formatter(comma)
+    # one style in every language (0.0 ... 1.0), with the decimal comma of the report's language
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.1f}".replace(".", decimal)))
+    if numeric:
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda value, _pos: f"{value:g}".replace(".", decimal).replace("-", "−")))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

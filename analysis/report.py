@@ -22,7 +22,7 @@ import pandas as pd
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from surveys.models import Instrument, Wave
 
@@ -80,6 +80,7 @@ class Section:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     result: Any = None
+    summary: str = ""  # one line in words on what the section computed (the model: outcome and predictors)
 
 
 @dataclass(frozen=True)
@@ -410,8 +411,8 @@ class _Builder:
         return Table(name=name, title=title, data=result.counts, result=result,
                      display=presentation.crosstab(result.counts, self.lang, self.label(by), self.label(item)),
                      note=self.crosstab_reading(result, item, by) + " " + _(
-                         "Counts. Pearson's chi-square (no continuity correction), the likelihood ratio G², "
-                         "Cramér's V and, for sparse tables, Fisher's exact test.") + self.excluded_note(item, by))
+                         "Cells: counts. Tests: Pearson's chi-square (no continuity correction), the likelihood "
+                         "ratio G², Cramér's V and, for sparse tables, Fisher's exact test.") + self.excluded_note(item, by))
 
     def excluded_note(self, *names: str) -> str:
         """" Left out as missing values: Don't know (Cluster member, n = 7)." or ""."""
@@ -433,7 +434,8 @@ class _Builder:
                     else _("strong"))
         params = {"a": self.label(by), "b": self.label(item), "p": style.p_value(p, self.lang),
                   "v": style.bounded(v, 2, self.lang), "n": result.n, "strength": strength,
-                  "test": _("Fisher's exact test") if exact else _("the chi-square test")}
+                  "test": pgettext("in a sentence", "Fisher's exact test") if exact
+                  else pgettext("in a sentence", "the chi-square test")}
         if p < 0.05:
             text = _("The association between %(a)s and %(b)s is statistically significant at the 5%% level "
                      "(%(test)s, p = %(p)s); its strength is %(strength)s (Cramér's V = %(v)s, n = %(n)d).") % params
@@ -493,6 +495,9 @@ class _Builder:
             section.problems.append(self.model_note(exc))
             return section
         section.result = result
+        section.summary = _("Outcome: %(outcome)s; predictors: %(predictors)s.") % {
+            "outcome": self.label(result.formula.split("~", 1)[0].strip()),
+            "predictors": "; ".join(self.label(c) for c in result._rhs_columns)}
         section.notes += [self.model_note(note) for note in result.notes]
         factors = {c: [str(x) for x in data[c].cat.categories] for c in result._rhs_columns
                    if isinstance(data[c].dtype, pd.CategoricalDtype)}
@@ -526,13 +531,13 @@ class _Builder:
         vary = next((p for p in result._rhs_columns if p in self.roles.blocks), None)
         if vary is not None:
             title = _("Predicted probabilities of %(outcome)s") % {"outcome": self.label(model_outcome)}
-            xlabel = self.label(vary)
+            xlabel, ylabel = self.label(vary), _("Predicted probability")
             section.figures.append(Figure(
                 name="probabilities", title=title,
                 alt=_("Predicted probabilities of each outcome category as a block score varies"),
                 note=_("Other predictors at their mean (scores) or most frequent category."), width_cm=8.5,
                 draw=lambda: figures.probability_figure(tables.predicted_profiles(result, data, vary), xlabel=xlabel,
-                                                        decimal="," if self.lang == "ru" else ".")))
+                                                        ylabel=ylabel, decimal="," if self.lang == "ru" else ".")))
         return section
 
     def model_note(self, note: str) -> str:
@@ -675,7 +680,8 @@ def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
         short = {v.name: v.short(lang) for v in [*frames.variables(b.instrument), *frames.variables(a.instrument)]}
         note = _("Mean item code (1 = lowest category) in each wave (a: %(a)s; b: %(b)s), the change b − a, "
                  "and the Mann–Whitney U test of each item (two-sided, normal approximation with tie and "
-                 "continuity correction); p (Holm): adjusted for testing every item.") % {"a": a.title, "b": b.title}
+                 "continuity correction); p (Holm): adjusted for testing every item.") % {
+                     "a": a.local("title", lang), "b": b.local("title", lang)}
         if a.instrument_id != b.instrument_id:
             note += " " + _("The waves use versions %(va)d and %(vb)d of the instrument; items are matched by "
                             "their code.") % {"va": a.instrument.version, "vb": b.instrument.version}
@@ -683,7 +689,7 @@ def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
             if gaps:
                 note += " " + gaps
         return Table(name=f"compare-{a.slug}-{b.slug}", title=_("%(a)s compared with %(b)s") % {
-            "a": a.title, "b": b.title}, data=table,
+            "a": a.local("title", lang), "b": b.local("title", lang)}, data=table,
             display=presentation.comparison(table, lang, lambda code: short.get(code, code)), note=note)
 
 
@@ -697,10 +703,10 @@ def _comparison_gaps(a: Wave, b: Wave, match: "frames.VariableMatch") -> str:
     parts = []
     if match.only_b:
         parts.append(_("Not in %(wave)s (version %(version)d), so not compared: %(codes)s.") % {
-            "wave": a.title, "version": a.instrument.version, "codes": ", ".join(match.only_b)})
+            "wave": a.local("title"), "version": a.instrument.version, "codes": ", ".join(match.only_b)})
     if match.only_a:
         parts.append(_("Not in %(wave)s (version %(version)d), so not compared: %(codes)s.") % {
-            "wave": b.title, "version": b.instrument.version, "codes": ", ".join(match.only_a)})
+            "wave": b.local("title"), "version": b.instrument.version, "codes": ", ".join(match.only_a)})
     if match.different:
         parts.append(_("Options differ between the versions, so not compared: %(codes)s.") % {
             "codes": ", ".join(match.different)})

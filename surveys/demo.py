@@ -113,6 +113,7 @@ def create_social_capital_demo(*, seed: int = SEED) -> tuple[Wave, int]:
             slug=DEMO_WAVE,
             defaults={
                 "instrument": instrument, "title": "Social capital, demo wave (synthetic data)",
+                "title_ru": "Социальный капитал, демонстрационная волна (синтетические данные)",
                 "status": Wave.Status.CLOSED, "access": Wave.Access.OPEN_LINK,
                 "opens_at": dt.datetime(2019, 4, 1, 9, 0, tzinfo=tz),
                 "closes_at": dt.datetime(2019, 5, 31, 18, 0, tzinfo=tz),
@@ -144,7 +145,7 @@ def create_open_wave() -> tuple[Wave, bool]:
     return Wave.objects.get_or_create(
         slug=OPEN_WAVE,
         defaults={
-            "instrument": instrument, "title": "Social capital, 2026 wave",
+            "instrument": instrument, "title": "Social capital, 2026 wave", "title_ru": "Социальный капитал, волна 2026 года",
             "status": Wave.Status.OPEN, "access": Wave.Access.OPEN_LINK,
             "opens_at": timezone.now() - dt.timedelta(days=1),
             "closes_at": None,
@@ -387,6 +388,7 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
             slug=CM_DEMO_WAVE,
             defaults={
                 "instrument": instrument, "title": "Cluster managers, demo interviews (synthetic data)",
+                "title_ru": "Руководители кластеров, демонстрационные интервью (синтетические данные)",
                 "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
                 "opens_at": dt.datetime(2019, 3, 1, 9, 0, tzinfo=tz),
                 "closes_at": dt.datetime(2019, 7, 31, 18, 0, tzinfo=tz),
@@ -447,7 +449,7 @@ def create_cluster_managers_open_wave() -> tuple[Wave, bool]:
         wave, created = Wave.objects.get_or_create(
             slug=CM_OPEN_WAVE,
             defaults={
-                "instrument": instrument, "title": "Cluster managers, 2026 interviews",
+                "instrument": instrument, "title": "Cluster managers, 2026 interviews", "title_ru": "Руководители кластеров, интервью 2026 года",
                 "status": Wave.Status.OPEN, "access": Wave.Access.INVITATION,
                 "opens_at": timezone.now() - dt.timedelta(days=1), "closes_at": None,
             },
@@ -543,6 +545,7 @@ def create_cluster_organisations_demo(*, seed: int = CO_SEED) -> tuple[Wave, int
             defaults={
                 "instrument": instrument,
                 "title": "Specialist cluster organisations, demo wave (synthetic data)",
+                "title_ru": "Специализированные организации кластеров, демонстрационная волна (синтетические данные)",
                 "status": Wave.Status.CLOSED, "access": Wave.Access.INVITATION,
                 "opens_at": dt.datetime(2013, 11, 1, 9, 0, tzinfo=tz),
                 "closes_at": dt.datetime(2013, 12, 20, 18, 0, tzinfo=tz),
