@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from . import logic
@@ -65,7 +66,32 @@ class Visibility:
         return shown_before + 1, max(len(self.steps), 1)
 
 
+STRUCTURE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def structure_cache_key(*, wave: Wave) -> str:
+    """The cache key of a wave's structure: the wave, its instrument version and that version's
+    structure revision (new whenever a section, question, scale, option or option list of the wave
+    is saved or deleted: ``surveys/signals.py``)."""
+    instrument = wave.instrument  # loaded with the wave by the respondent's pages (no query then)
+    return f"surveys:structure:1:{wave.pk}:{instrument.pk}:{instrument.structure_revision.hex}"
+
+
 def wave_structure(*, wave: Wave) -> WaveStructure:
+    """The structure of the wave's instrument version, built once per structure revision and then
+    read from the cache (no query)."""
+    key = structure_cache_key(wave=wave)
+    parts = cache.get(key)
+    if parts is None:
+        built = wave_structure_build(wave=wave)
+        parts = (built.sections, built.questions, built.options)
+        cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
+        return built
+    sections, questions, options = parts
+    return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def wave_structure_build(*, wave: Wave) -> WaveStructure:
     """Load an instrument's sections, questions and options in a constant number of queries."""
     sections = list(
         Section.objects.filter(instrument_id=wave.instrument_id).order_by("order").prefetch_related(
