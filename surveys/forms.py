@@ -147,6 +147,11 @@ def _runs(questions: Sequence[Question], options: dict[int, list[Option]], grid:
     return runs
 
 
+def _condition(question: Question) -> str:
+    """A question's display condition as its wrapper's ``data-condition`` (static/js/logic.js)."""
+    return json.dumps(question.condition, separators=(",", ":")) if question.condition else ""
+
+
 class Grid(LayoutObject):
     """Questions on one scale as one grid: a table whose column headers are the options and whose
     rows are the questions (each row's radios one group, named by its row header), stacked on
@@ -160,8 +165,7 @@ class Grid(LayoutObject):
 
     def render(self, form, context, template_pack=None, **kwargs) -> str:
         rows = [{"question": q, "field": form[q.code], "hidden": q.code in self.hidden,
-                 "condition": json.dumps(q.condition, separators=(",", ":")) if q.condition else ""}
-                for q in self.questions]
+                 "condition": _condition(q)} for q in self.questions]
         return render_to_string(self.template, {"rows": rows, "options": self.options})
 
 
@@ -189,17 +193,25 @@ class SectionForm(forms.Form):
             if question.condition:
                 field.required = False  # required only when shown: checked in clean()
             self.fields[question.code] = field
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         self._runs = _runs(self.questions, options, grid)
         self._options = options
-        self._layout(initially_hidden)
+        self._hidden: set[str] | frozenset[str] = initially_hidden
 
     def _layout(self, hidden: set[str] | frozenset[str]) -> None:
-        self.helper.layout = Layout(*[
-            Grid(run, self._options.get(run[0].pk, []), hidden) if len(run) > 1
-            else self._wrapper(run[0], run[0].code in hidden) for run in self._runs])
+        self._hidden = hidden
+
+    @property
+    def helper(self) -> FormHelper:
+        """The page's layout for crispy-forms' ``{% crispy form %}``: the same markup that ``blocks``
+        gives the questionnaire's own templates (``surveys/_questions.html``, which the respondent's
+        pages use; tests/surveys/test_question_markup.py holds the two equal)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(*[
+            Grid(run, self._options.get(run[0].pk, []), self._hidden) if len(run) > 1
+            else self._wrapper(run[0], run[0].code in self._hidden) for run in self._runs])
+        return helper
 
     @staticmethod
     def _wrapper(question: Question, hidden: bool) -> Div:
@@ -207,10 +219,48 @@ class SectionForm(forms.Form):
         attrs: dict[str, Any] = {"css_class": f"question question-{question.type}{specify}", "data_code": question.code,
                                  "data_type": question.type}
         if question.condition:
-            attrs["data_condition"] = json.dumps(question.condition, separators=(",", ":"))
+            attrs["data_condition"] = _condition(question)
         if hidden:
             attrs["hidden"] = "hidden"
         return Div(question.code, **attrs)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The page as the questionnaire's templates render it (``surveys/_questions.html``): a
+        grid for each run of questions on one scale, a block for every other question."""
+        out = []
+        for run in self._runs:
+            if len(run) > 1:
+                out.append({"grid": True, "options": self._options.get(run[0].pk, []), "rows": [
+                    {"question": q, "field": self[q.code], "hidden": q.code in self._hidden,
+                     "condition": _condition(q)} for q in run]})
+            else:
+                out.append(self._block(run[0]))
+        return out
+
+    def _block(self, question: Question) -> dict[str, Any]:
+        bf = self[question.code]
+        errors = bf.errors
+        describedby = " ".join(
+            ([f"{bf.auto_id}_helptext"] if bf.help_text else []) + ([f"{bf.auto_id}_error"] if errors else []))
+        block: dict[str, Any] = {
+            "grid": False, "question": question, "field": bf, "errors": errors, "describedby": describedby,
+            "required": bf.field.required, "hidden": question.code in self._hidden, "condition": _condition(question),
+        }
+        widget = bf.field.widget
+        if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+            block["input_type"] = widget.input_type
+            block["choices"] = [
+                {"id": choice.data["attrs"]["id"], "value": str(choice.data["value"]), "label": choice.choice_label,
+                 "checked": bool(choice.data["selected"]), "required": bool(choice.data["attrs"].get("required"))}
+                for choice in bf.subwidgets]
+        else:
+            attrs = {"class": f"{type(widget).__name__.lower()} form-control{' is-invalid' if errors else ''}"}
+            if errors:
+                attrs["aria-invalid"] = "true"
+            if describedby:
+                attrs["aria-describedby"] = describedby
+            block["input"] = bf.as_widget(attrs=attrs)
+        return block
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
