@@ -1,6 +1,7 @@
 """Reads: the structure of an instrument as a wave shows it, and lookups by token."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -77,18 +78,37 @@ def structure_cache_key(*, wave: Wave) -> str:
     return f"surveys:structure:1:{wave.pk}:{instrument.pk}:{instrument.structure_revision.hex}"
 
 
+# The structures this process has read, by cache key (a key names one revision, so an entry never
+# goes out of date; the oldest are forgotten first). Their objects are shared by the requests of the
+# process: read them, never change them.
+_IN_PROCESS: OrderedDict[str, tuple] = OrderedDict()
+IN_PROCESS_MAX = 32
+
+
 def wave_structure(*, wave: Wave) -> WaveStructure:
     """The structure of the wave's instrument version, built once per structure revision and then
-    read from the cache (no query)."""
+    read from this process's memory or the cache (no query).
+
+    The revision is the one ``wave.instrument`` holds as loaded: a caller that changes the structure
+    through other objects reloads the wave before reading its structure again."""
     key = structure_cache_key(wave=wave)
-    parts = cache.get(key)
+    parts = _IN_PROCESS.get(key)
     if parts is None:
-        built = wave_structure_build(wave=wave)
-        parts = (built.sections, built.questions, built.options)
-        cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
-        return built
+        parts = cache.get(key)
+        if parts is None:
+            built = wave_structure_build(wave=wave)
+            parts = (built.sections, built.questions, built.options)
+            cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
+        _IN_PROCESS[key] = parts
+        while len(_IN_PROCESS) > IN_PROCESS_MAX:
+            _IN_PROCESS.popitem(last=False)
     sections, questions, options = parts
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def structure_memory_clear() -> None:
+    """Forget the structures this process holds (the cache keeps its own)."""
+    _IN_PROCESS.clear()
 
 
 def wave_structure_build(*, wave: Wave) -> WaveStructure:
