@@ -152,6 +152,31 @@ def _condition(question: Question) -> str:
     return json.dumps(question.condition, separators=(",", ":")) if question.condition else ""
 
 
+def field_parts(bf: forms.BoundField) -> dict[str, Any]:
+    """What the question templates print of a bound field, computed once (a template that asks a
+    bound field for its errors or id again and again pays for each time)."""
+    parts: dict[str, Any] = {
+        "name": bf.html_name, "auto_id": bf.auto_id, "label": bf.label, "help": bf.help_text,
+        "required": bf.field.required, "errors": list(bf.errors),
+    }
+    if isinstance(bf.field.widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+        parts["choices"] = [
+            {"id": choice.data["attrs"]["id"], "value": str(choice.data["value"]), "label": choice.data["label"],
+             "checked": bool(choice.data["selected"]), "required": bool(choice.data["attrs"].get("required"))}
+            for choice in bf.subwidgets]
+    return parts
+
+
+def grid_rows(form: forms.Form, questions: Sequence[Question], hidden: set[str] | frozenset[str]) -> list[dict]:
+    """The rows of a grid (``surveys/_grid.html``): each question with its field's parts."""
+    rows = []
+    for q in questions:
+        row = field_parts(form[q.code])
+        row.update(question=q, hidden=q.code in hidden, condition=_condition(q))
+        rows.append(row)
+    return rows
+
+
 class Grid(LayoutObject):
     """Questions on one scale as one grid: a table whose column headers are the options and whose
     rows are the questions (each row's radios one group, named by its row header), stacked on
@@ -164,9 +189,8 @@ class Grid(LayoutObject):
         self.fields = [q.code for q in self.questions]
 
     def render(self, form, context, template_pack=None, **kwargs) -> str:
-        rows = [{"question": q, "field": form[q.code], "hidden": q.code in self.hidden,
-                 "condition": _condition(q)} for q in self.questions]
-        return render_to_string(self.template, {"rows": rows, "options": self.options})
+        return render_to_string(self.template, {"rows": grid_rows(form, self.questions, self.hidden),
+                                                "options": self.options})
 
 
 class SectionForm(forms.Form):
@@ -230,32 +254,26 @@ class SectionForm(forms.Form):
         out = []
         for run in self._runs:
             if len(run) > 1:
-                out.append({"grid": True, "options": self._options.get(run[0].pk, []), "rows": [
-                    {"question": q, "field": self[q.code], "hidden": q.code in self._hidden,
-                     "condition": _condition(q)} for q in run]})
+                out.append({"grid": True, "options": self._options.get(run[0].pk, []),
+                            "rows": grid_rows(self, run, self._hidden)})
             else:
                 out.append(self._block(run[0]))
         return out
 
     def _block(self, question: Question) -> dict[str, Any]:
         bf = self[question.code]
-        errors = bf.errors
-        describedby = " ".join(
-            ([f"{bf.auto_id}_helptext"] if bf.help_text else []) + ([f"{bf.auto_id}_error"] if errors else []))
-        block: dict[str, Any] = {
-            "grid": False, "question": question, "field": bf, "errors": errors, "describedby": describedby,
-            "required": bf.field.required, "hidden": question.code in self._hidden, "condition": _condition(question),
-        }
+        block = field_parts(bf)
+        block.update(grid=False, question=question, hidden=question.code in self._hidden,
+                     condition=_condition(question))
+        describedby = " ".join(([f"{block['auto_id']}_helptext"] if block["help"] else [])
+                               + ([f"{block['auto_id']}_error"] if block["errors"] else []))
+        block["describedby"] = describedby
         widget = bf.field.widget
         if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
             block["input_type"] = widget.input_type
-            block["choices"] = [
-                {"id": choice.data["attrs"]["id"], "value": str(choice.data["value"]), "label": choice.choice_label,
-                 "checked": bool(choice.data["selected"]), "required": bool(choice.data["attrs"].get("required"))}
-                for choice in bf.subwidgets]
         else:
-            attrs = {"class": f"{type(widget).__name__.lower()} form-control{' is-invalid' if errors else ''}"}
-            if errors:
+            attrs = {"class": f"{type(widget).__name__.lower()} form-control{' is-invalid' if block['errors'] else ''}"}
+            if block["errors"]:
                 attrs["aria-invalid"] = "true"
             if describedby:
                 attrs["aria-describedby"] = describedby

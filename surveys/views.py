@@ -35,7 +35,8 @@ def _language() -> str:
 def _wave_get(slug: str) -> Wave:
     """The wave respondents answer at this address; ``PageNotFound`` for drafts, interview guides
     (recorded by interviewers at /interviews/) and unknown slugs."""
-    return _wave_check(Wave.objects.select_related("instrument").filter(slug=slug).first())
+    # slugs are unique: no ordering (``first()`` would add the model's, which costs more to compile)
+    return _wave_check(next(iter(Wave.objects.select_related("instrument").filter(slug=slug).order_by()[:1]), None))
 
 
 def _wave_check(wave: Wave | None) -> Wave:
@@ -52,7 +53,8 @@ def _session_lookup(request: HttpRequest, slug: str) -> tuple[Wave | None, Respo
     pks = [pk for key, pk in request.session.items() if key.startswith(prefix) and isinstance(pk, int)]
     if not pks:
         return None, None
-    response = Response.objects.select_related("wave__instrument").filter(pk__in=pks, wave__slug=slug).first()
+    response = next(iter(Response.objects.select_related("wave__instrument").filter(
+        pk__in=pks, wave__slug=slug).order_by()[:1]), None)
     if response is None or request.session.get(_session_key(response.wave)) != response.pk:
         return None, None
     return response.wave, response
