@@ -79,8 +79,8 @@ def structure_cache_key(*, wave: Wave) -> str:
 
 
 # The structures this process has read, by cache key (a key names one revision, so an entry never
-# goes out of date; the oldest are forgotten first). Their objects are shared by the requests of the
-# process: read them, never change them.
+# goes out of date; the least recently read are forgotten first). Their objects are shared by the
+# requests of the process: read them, never change them.
 _IN_PROCESS: OrderedDict[str, tuple] = OrderedDict()
 IN_PROCESS_MAX = 32
 
@@ -101,7 +101,15 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
             cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
         _IN_PROCESS[key] = parts
         while len(_IN_PROCESS) > IN_PROCESS_MAX:
-            _IN_PROCESS.popitem(last=False)
+            try:
+                _IN_PROCESS.popitem(last=False)
+            except KeyError:  # another thread emptied it first
+                break
+    else:
+        try:
+            _IN_PROCESS.move_to_end(key)  # the least recently read go first
+        except KeyError:
+            pass
     sections, questions, options = parts
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
 

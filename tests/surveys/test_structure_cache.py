@@ -138,3 +138,18 @@ def test_answers_validate_against_the_cached_structure(open_wave, answers):
     grid = structure.questions[structure.sections[1].pk]
     form = SectionForm({**answers[2], "sc1_contacts": "7"}, questions=grid, options=structure.options)
     assert not form.is_valid() and "sc1_contacts" in form.errors
+
+
+def test_a_process_keeps_a_bounded_number_of_structures(open_wave, social_capital, monkeypatch):
+    monkeypatch.setattr(selectors, "IN_PROCESS_MAX", 2)
+    waves = [open_wave] + [Wave.objects.create(instrument=social_capital, title=f"W{n}", slug=f"w-{n}",
+                                               status=Wave.Status.OPEN) for n in range(3)]
+    for wave in waves:
+        selectors.wave_structure(wave=reloaded(wave))
+    assert len(selectors._IN_PROCESS) == 2
+    assert list(selectors._IN_PROCESS) == [selectors.structure_cache_key(wave=reloaded(w)) for w in waves[2:]]
+    wave = reloaded(open_wave)
+    with CaptureQueriesContext(connection) as ctx:  # the ones it forgot come from the cache
+        structure = selectors.wave_structure(wave=wave)
+    assert len(ctx) == 0
+    assert shape(structure) == shape(fresh(open_wave))
