@@ -71,7 +71,7 @@ clean:
 	rm -rf $(VENV) var
 
 # --- production server, PostgreSQL, browsers, backups, load ------------------------------
-.PHONY: serve worker collectstatic test-postgres browser-deps tex-deps test-browser backup restore load-test
+.PHONY: serve worker collectstatic test-postgres browser-deps tex-deps test-browser backup restore load-test bench-peer
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production
 AXE_VERSION := 4.14.1
 AXE_DIR := var/axe
@@ -117,3 +117,6 @@ restore: setup ## restore a backup: make restore FILE=var/backups/...
 
 load-test: setup ## load and fault benchmark: gunicorn + PostgreSQL on loopback (minutes; not in CI)
 	PG_FSYNC=on PG_MAX_CONNECTIONS=200 bash .ci/with-postgres $(PY) benchmarks/load_test.py $(ARGS)
+
+bench-peer: setup ## a whole respondent submission against django-survey-and-report 1.5.0 (own venv under var/; not in CI)
+	$(PY) benchmarks/bench_peer.py $(ARGS)

@@ -1,19 +1,23 @@
-"""Benchmark: one complete submission of the social-capital questionnaire, in-process.
+"""Benchmark: one complete submission of the social-capital questionnaire, in-process, as a
+respondent makes it: every request, GETs and POSTs.
 
 Measures, with Django's test client against a fresh SQLite database in WAL mode
 (a file under a temporary directory, as in production-like use):
 
-* the number of SQL queries of each request of a complete submission
-  (start, three section pages, final submit) and in total;
-* the median, p90 and max time of a complete submission (all five requests);
-* concurrent respondents: THREADS threads completing questionnaires at once,
-  counting "database is locked" errors (must be 0) and completed responses.
+* the SQL queries and the median time of each request of a complete submission: the entry page,
+  start, a GET and a POST of each of the three pages, the review page, the submit and the
+  thank-you page (11 requests), and their sum;
+* the median, p90 and max time of a whole submission (all 11 requests), after a warm-up;
+* concurrent respondents: THREADS threads completing questionnaires at once (the same 11
+  requests), counting "database is locked" errors (must be 0) and completed responses.
 
 Run:  .venv/bin/python benchmarks/bench_submission.py [--runs 200] [--threads 8]
+(``benchmarks/bench_peer.py`` runs it with ``--json`` beside django-survey-and-report.)
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -25,12 +29,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+SLUG = "social-capital-2026"
+
+
+def respondent_requests(slug: str, answers: dict[int, dict]) -> list[tuple[str, str, dict, int]]:
+    """(method, path, data, expected status) of every request of one complete submission."""
+    wave = f"/w/{slug}/"
+    requests = [("get", wave, {}, 200), ("post", wave, {}, 302)]
+    for n in (1, 2, 3):
+        page = f"{wave}page/{n}/"
+        requests += [("get", page, {}, 200), ("post", page, {**answers[n], "next": "1"}, 302)]
+    requests += [("get", f"{wave}review/", {}, 200), ("post", f"{wave}review/", {}, 302),
+                 ("get", f"{wave}thanks/", {}, 200)]
+    return requests
+
+
+def questions_for_peer(slug: str) -> list[dict]:
+    """The questionnaire's questions as the peer benchmark rebuilds them elsewhere (type, text,
+    choices, whether required or conditional, the answer the benchmark gives)."""
+    from surveys import selectors
+    from surveys.models import Wave
+    from tests.conftest import SOCIAL_CAPITAL_ANSWERS
+
+    answers = {code: value for page in SOCIAL_CAPITAL_ANSWERS.values() for code, value in page.items()}
+    structure = selectors.wave_structure(wave=Wave.objects.select_related("instrument").get(slug=slug))
+    out = []
+    for q in structure.all_questions:
+        options = structure.options.get(q.pk, [])
+        codes = [str(o.code) for o in options]
+        given = answers.get(q.code)
+        choices = [o.label for o in options] if options else (["Yes", "No"] if q.type == "yes_no" else [])
+        out.append({
+            "code": q.code, "type": q.type, "text": q.text, "required": q.required,
+            "conditional": bool(q.condition), "choices": choices,
+            "answer_index": codes.index(given) if isinstance(given, str) and given in codes else None,
+            "answer_indexes": [codes.index(v) for v in given] if isinstance(given, list) else None,
+            "answer": given if isinstance(given, str) and not options else None,
+        })
+    return out
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=8, help="0: no concurrent run")
     parser.add_argument("--per-thread", type=int, default=25)
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--questions-json", help="write the questions (for benchmarks/bench_peer.py) to this file")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-submission-")
@@ -42,48 +88,69 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
-    setup_test_environment()
     call_command("migrate", verbosity=0)
     call_command("make_demo_data", verbosity=0)
     from surveys.models import Response
+    from tests.conftest import SOCIAL_CAPITAL_ANSWERS as ANSWERS
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import SOCIAL_CAPITAL_ANSWERS as ANSWERS
+    requests = respondent_requests(SLUG, ANSWERS)
+    names = ["entry", "start"] + [f"page {n} {m}" for n in (1, 2, 3) for m in ("GET", "POST")] + [
+        "review", "submit", "thanks"]
 
-    slug = "social-capital-2026"
-    urls = [f"/w/{slug}/"] + [f"/w/{slug}/page/{n}/" for n in (1, 2, 3)] + [f"/w/{slug}/review/"]
-    payloads = [{}] + [{**ANSWERS[n], "next": "1"} for n in (1, 2, 3)] + [{}]
-
-    def submit(client: Client) -> list[int]:
+    def submit(client: Client, per: list | None = None) -> list[int]:
         statuses = []
-        for url, data in zip(urls, payloads):
-            statuses.append(client.post(url, data).status_code)
+        for method, path, data, _expected in requests:
+            start = time.perf_counter()
+            if per is not None:
+                with CaptureQueriesContext(connection) as ctx:
+                    statuses.append(getattr(client, method)(path, data).status_code)
+                per.append((len(ctx), time.perf_counter() - start))
+            else:
+                statuses.append(getattr(client, method)(path, data).status_code)
         return statuses
 
-    # Query counts of one submission.
-    client = Client()
-    per_request = []
-    for url, data in zip(urls, payloads):
-        with CaptureQueriesContext(connection) as ctx:
-            status = client.post(url, data).status_code
-        assert status == 302, (url, status)
-        per_request.append(len(ctx))
-    print(f"SQL queries per request (start, page 1 [6 questions], page 2 [8], page 3 [3], submit): {per_request}")
-    print(f"SQL queries for one complete submission: {sum(per_request)}")
+    expected = [status for *_rest, status in requests]
+    # Query counts of one submission (the first one builds the wave's structure once).
+    first: list = []
+    assert submit(Client(), first) == expected
+    for _ in range(args.warmup):
+        assert submit(Client()) == expected
+    per_request: list[list] = [[] for _ in requests]
+    queries: list[int] = []
+    for run in range(max(args.runs // 4, 1)):
+        measured: list = []
+        assert submit(Client(), measured) == expected
+        queries = [count for count, _seconds in measured]
+        for k, (_count, seconds) in enumerate(measured):
+            per_request[k].append(seconds)
+    print(f"SQL queries per request, the first submission (the wave's structure is built once): "
+          f"{[count for count, _s in first]}")
+    print("SQL queries and median time per request:")
+    for name, count, seconds in zip(names, queries, per_request):
+        print(f"  {name:<12} {count:>2} queries  {statistics.median(seconds) * 1000:6.2f} ms")
+    print(f"SQL queries for one complete submission ({len(requests)} requests): {sum(queries)}")
 
-    # Timing.
+    # Timing of whole submissions.
     times = []
     for _ in range(args.runs):
-        c = Client()
-        t0 = time.perf_counter()
-        statuses = submit(c)
-        times.append(time.perf_counter() - t0)
-        assert statuses == [302] * 5, statuses
+        client = Client()
+        start = time.perf_counter()
+        statuses = submit(client)
+        times.append(time.perf_counter() - start)
+        assert statuses == expected, statuses
     times.sort()
-    print(f"complete submission, {args.runs} runs: median {statistics.median(times) * 1000:.1f} ms, "
+    print(f"complete submission, every request, {args.runs} runs: median {statistics.median(times) * 1000:.1f} ms, "
           f"p90 {times[int(0.9 * len(times))] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "name": "Cluster Readiness Survey, social-capital questionnaire (3 pages)", "requests": len(requests),
+            "queries": queries, "questions": len(questions_for_peer(SLUG)), "times": times}))
+    if args.questions_json:
+        Path(args.questions_json).write_text(json.dumps(questions_for_peer(SLUG), ensure_ascii=False))
+    if args.threads <= 0:
+        return
 
     # Concurrency on the same SQLite file.
     before = Response.objects.filter(status="completed").count()
@@ -94,7 +161,7 @@ def main() -> None:
         try:
             for _ in range(args.per_thread):
                 statuses = submit(Client())
-                if statuses != [302] * 5:
+                if statuses != expected:
                     errors.append(f"statuses {statuses}")
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
@@ -102,12 +169,12 @@ def main() -> None:
             connections.close_all()
 
     threads = [threading.Thread(target=worker) for _ in range(args.threads)]
-    t0 = time.perf_counter()
+    start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - start
     done = Response.objects.filter(status="completed").count() - before
     locked = sum("locked" in e for e in errors)
     print(f"concurrent: {args.threads} threads x {args.per_thread} submissions in {elapsed:.1f} s; "

@@ -13,8 +13,11 @@ What it does, all on 127.0.0.1 only, bounded in requests and in time (--max-seco
 1. migrates the database, loads the instruments and opens a new wave;
 2. starts gunicorn (config/gunicorn.conf.py: 2 x cores + 1 workers) with production
    settings over plain HTTP (benchmarks/settings.py);
-3. ceiling: --ceiling-requests POSTs, --concurrency at once, to a bare Django view that
-   inserts one row (benchmarks/urls.py, not in the product's URLs);
+3. warm-up: --warmup-requests requests, --concurrency at once, half to the bare view and half
+   to the wave's entry page, not counted (every worker has then loaded Django, its templates
+   and its database connection);
+   ceiling: --ceiling-requests POSTs, --concurrency at once, to a bare Django view that
+   inserts one row (benchmarks/urls.py, not in the product's URLs), measured after the warm-up;
 4. respondents: --respondents simulated respondents, --concurrency at once, each opening
    the entry page, starting, then for every page a GET and a POST of valid answers,
    then the review page and the submit; --double-rate of the submits are sent twice at
@@ -53,6 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--respondents", type=int, default=10_000, help="completed responses to aim for (default 10000)")
     p.add_argument("--concurrency", type=int, default=200, help="respondents at once (default 200)")
     p.add_argument("--ceiling-requests", type=int, default=10_000, help="requests to the ceiling view")
+    p.add_argument("--warmup-requests", type=int, default=2_000,
+                   help="requests before the ceiling is measured, not counted (default 2000)")
     p.add_argument("--double-rate", type=float, default=0.05, help="share of submits sent twice (default 0.05)")
     p.add_argument("--kill-at", type=float, default=0.4, help="kill a worker after this share of respondents")
     p.add_argument("--port", type=int, default=8017, help="gunicorn's port on 127.0.0.1 (default 8017)")
@@ -64,8 +69,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if not 1 <= args.concurrency <= 1000 or not 1 <= args.respondents <= 100_000:
         p.error("--concurrency must be 1..1000 and --respondents 1..100000")
-    if args.ceiling_requests > 100_000:
-        p.error("--ceiling-requests must be at most 100000")
+    if args.ceiling_requests > 100_000 or not 0 <= args.warmup_requests <= 100_000:
+        p.error("--ceiling-requests and --warmup-requests must be at most 100000")
     return args
 
 
@@ -337,6 +342,31 @@ async def ceiling(base: str, requests: int, concurrency: int) -> dict:
         return stats.summary(time.perf_counter() - started)
 
 
+async def warm_up(base: str, slug: str, requests: int, concurrency: int) -> dict:
+    """Requests whose figures are not kept: the bare view and the entry page, until every worker
+    has served some of each (Django, the templates and the connection loaded)."""
+    import aiohttp
+
+    stats = Stats()
+    queue = iter(range(requests))
+    connector = aiohttp.TCPConnector(force_close=True, limit=0)
+    async with aiohttp.ClientSession(base_url=base, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=60)) as s:
+        async def worker():
+            for n in queue:
+                try:
+                    if n % 2:
+                        await call(s, stats, "warm-up GET", "GET", f"/w/{slug}/")
+                    else:
+                        await call(s, stats, "warm-up POST", "POST", "/bench/insert/", {"payload": f"warm-{n}"})
+                except Abandoned:
+                    pass
+
+        started = time.perf_counter()
+        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        return stats.summary(time.perf_counter() - started)
+
+
 async def respondents(base: str, slug: str, plan: dict, args, master_pid: int) -> dict:
     stats, accepted, outcome = Stats(), set(), collections.Counter()
     rng = random.Random(args.seed)
@@ -401,6 +431,8 @@ def main(argv=None) -> int:
     workers = len(worker_pids(proc.pid))
     print(f"load_test: gunicorn with {workers} workers on {base}, wave {slug}", flush=True)
     try:
+        print(f"warm-up: {args.warmup_requests} requests (not counted) ...", flush=True)
+        warm = asyncio.run(warm_up(base, slug, args.warmup_requests, args.concurrency))
         print(f"ceiling: {args.ceiling_requests} inserts, {args.concurrency} at once ...", flush=True)
         ceil = asyncio.run(ceiling(base, args.ceiling_requests, args.concurrency))
         print(f"respondents: {args.respondents}, {args.concurrency} at once, {args.double_rate:.0%} double "
@@ -411,7 +443,7 @@ def main(argv=None) -> int:
     accepted = set(load.pop("accepted"))
     checks = check_database(slug, accepted, plan["n_questions"])
     ratio = load["requests_per_second"] / ceil["requests_per_second"] if ceil["requests_per_second"] else 0.0
-    report = {"gunicorn_workers": workers, "cores": os.cpu_count(), "ceiling": ceil, "respondents": load,
+    report = {"gunicorn_workers": workers, "cores": os.cpu_count(), "warmup": warm, "ceiling": ceil, "respondents": load,
               "database": checks, "ratio_to_ceiling": round(ratio, 3),
               "args": {k: str(v) for k, v in vars(args).items()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,3 +6,8 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

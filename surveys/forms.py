@@ -168,6 +168,36 @@ def _runs(questions: Sequence[Question], options: dict[int, list[Option]], grid:
     return runs
 
 
+def _condition(question: Question) -> str:
+    """A question's display condition as its wrapper's ``data-condition`` (static/js/logic.js)."""
+    return json.dumps(question.condition, separators=(",", ":")) if question.condition else ""
+
+
+def field_parts(bf: forms.BoundField) -> dict[str, Any]:
+    """What the question templates print of a bound field, computed once (a template that asks a
+    bound field for its errors or id again and again pays for each time)."""
+    parts: dict[str, Any] = {
+        "name": bf.html_name, "auto_id": bf.auto_id, "label": bf.label, "help": bf.help_text,
+        "required": bf.field.required, "errors": list(bf.errors),
+    }
+    if isinstance(bf.field.widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+        parts["choices"] = [
+            {"id": choice.data["attrs"]["id"], "value": str(choice.data["value"]), "label": choice.data["label"],
+             "checked": bool(choice.data["selected"]), "required": bool(choice.data["attrs"].get("required"))}
+            for choice in bf.subwidgets]
+    return parts
+
+
+def grid_rows(form: forms.Form, questions: Sequence[Question], hidden: set[str] | frozenset[str]) -> list[dict]:
+    """The rows of a grid (``surveys/_grid.html``): each question with its field's parts."""
+    rows = []
+    for q in questions:
+        row = field_parts(form[q.code])
+        row.update(question=q, hidden=q.code in hidden, condition=_condition(q))
+        rows.append(row)
+    return rows
+
+
 class Grid(LayoutObject):
     """Questions on one scale as one grid: a table whose column headers are the options and whose
     rows are the questions (each row's radios one group, named by its row header), stacked on
@@ -180,10 +210,8 @@ class Grid(LayoutObject):
         self.fields = [q.code for q in self.questions]
 
     def render(self, form, context, template_pack=None, **kwargs) -> str:
-        rows = [{"question": q, "field": form[q.code], "hidden": q.code in self.hidden,
-                 "condition": json.dumps(q.condition, separators=(",", ":")) if q.condition else ""}
-                for q in self.questions]
-        return render_to_string(self.template, {"rows": rows, "options": self.options})
+        return render_to_string(self.template, {"rows": grid_rows(form, self.questions, self.hidden),
+                                                "options": self.options})
 
 
 class SectionForm(forms.Form):
@@ -210,17 +238,25 @@ class SectionForm(forms.Form):
             if question.condition:
                 field.required = False  # required only when shown: checked in clean()
             self.fields[question.code] = field
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         self._runs = _runs(self.questions, options, grid)
         self._options = options
-        self._layout(initially_hidden)
+        self._hidden: set[str] | frozenset[str] = initially_hidden
 
     def _layout(self, hidden: set[str] | frozenset[str]) -> None:
-        self.helper.layout = Layout(*[
-            Grid(run, self._options.get(run[0].pk, []), hidden) if len(run) > 1
-            else self._wrapper(run[0], run[0].code in hidden) for run in self._runs])
+        self._hidden = hidden
+
+    @property
+    def helper(self) -> FormHelper:
+        """The page's layout for crispy-forms' ``{% crispy form %}``: the same markup that ``blocks``
+        gives the questionnaire's own templates (``surveys/_questions.html``, which the respondent's
+        pages use; tests/surveys/test_question_markup.py holds the two equal)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(*[
+            Grid(run, self._options.get(run[0].pk, []), self._hidden) if len(run) > 1
+            else self._wrapper(run[0], run[0].code in self._hidden) for run in self._runs])
+        return helper
 
     @staticmethod
     def _wrapper(question: Question, hidden: bool) -> Div:
@@ -228,10 +264,42 @@ class SectionForm(forms.Form):
         attrs: dict[str, Any] = {"css_class": f"question question-{question.type}{specify}", "data_code": question.code,
                                  "data_type": question.type}
         if question.condition:
-            attrs["data_condition"] = json.dumps(question.condition, separators=(",", ":"))
+            attrs["data_condition"] = _condition(question)
         if hidden:
             attrs["hidden"] = "hidden"
         return Div(question.code, **attrs)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The page as the questionnaire's templates render it (``surveys/_questions.html``): a
+        grid for each run of questions on one scale, a block for every other question."""
+        out = []
+        for run in self._runs:
+            if len(run) > 1:
+                out.append({"grid": True, "options": self._options.get(run[0].pk, []),
+                            "rows": grid_rows(self, run, self._hidden)})
+            else:
+                out.append(self._block(run[0]))
+        return out
+
+    def _block(self, question: Question) -> dict[str, Any]:
+        bf = self[question.code]
+        block = field_parts(bf)
+        block.update(grid=False, question=question, hidden=question.code in self._hidden,
+                     condition=_condition(question))
+        describedby = " ".join(([f"{block['auto_id']}_helptext"] if block["help"] else [])
+                               + ([f"{block['auto_id']}_error"] if block["errors"] else []))
+        block["describedby"] = describedby
+        widget = bf.field.widget
+        if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+            block["input_type"] = widget.input_type
+        else:
+            attrs = {"class": f"{type(widget).__name__.lower()} form-control{' is-invalid' if block['errors'] else ''}"}
+            if block["errors"]:
+                attrs["aria-invalid"] = "true"
+            if describedby:
+                attrs["aria-describedby"] = describedby
+            block["input"] = bf.as_widget(attrs=attrs)
+        return block
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -114,6 +114,10 @@ class Instrument(TranslatedMixin, models.Model):
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ru = models.TextField(_("description (Russian)"), blank=True)
+    # Changes whenever a row of this version's structure (section, question, scale, option, a wave's
+    # option list) is saved or deleted: the key under which the structure is cached (surveys/signals.py,
+    # selectors.wave_structure).
+    structure_revision = models.UUIDField(_("structure revision"), default=uuid.uuid4, editable=False)
 
     objects = InstrumentManager()
 

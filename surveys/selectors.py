@@ -1,10 +1,12 @@
 """Reads: the structure of an instrument as a wave shows it, and lookups by token."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from . import logic
@@ -65,7 +67,59 @@ class Visibility:
         return shown_before + 1, max(len(self.steps), 1)
 
 
+STRUCTURE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def structure_cache_key(*, wave: Wave) -> str:
+    """The cache key of a wave's structure: the wave, its instrument version and that version's
+    structure revision (new whenever a section, question, scale, option or option list of the wave
+    is saved or deleted: ``surveys/signals.py``)."""
+    instrument = wave.instrument  # loaded with the wave by the respondent's pages (no query then)
+    return f"surveys:structure:1:{wave.pk}:{instrument.pk}:{instrument.structure_revision.hex}"
+
+
+# The structures this process has read, by cache key (a key names one revision, so an entry never
+# goes out of date; the least recently read are forgotten first). Their objects are shared by the
+# requests of the process: read them, never change them.
+_IN_PROCESS: OrderedDict[str, tuple] = OrderedDict()
+IN_PROCESS_MAX = 32
+
+
 def wave_structure(*, wave: Wave) -> WaveStructure:
+    """The structure of the wave's instrument version, built once per structure revision and then
+    read from this process's memory or the cache (no query).
+
+    The revision is the one ``wave.instrument`` holds as loaded: a caller that changes the structure
+    through other objects reloads the wave before reading its structure again."""
+    key = structure_cache_key(wave=wave)
+    parts = _IN_PROCESS.get(key)
+    if parts is None:
+        parts = cache.get(key)
+        if parts is None:
+            built = wave_structure_build(wave=wave)
+            parts = (built.sections, built.questions, built.options)
+            cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
+        _IN_PROCESS[key] = parts
+        while len(_IN_PROCESS) > IN_PROCESS_MAX:
+            try:
+                _IN_PROCESS.popitem(last=False)
+            except KeyError:  # another thread emptied it first
+                break
+    else:
+        try:
+            _IN_PROCESS.move_to_end(key)  # the least recently read go first
+        except KeyError:
+            pass
+    sections, questions, options = parts
+    return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def structure_memory_clear() -> None:
+    """Forget the structures this process holds (the cache keeps its own)."""
+    _IN_PROCESS.clear()
+
+
+def wave_structure_build(*, wave: Wave) -> WaveStructure:
     """Load an instrument's sections, questions and options in a constant number of queries."""
     sections = list(
         Section.objects.filter(instrument_id=wave.instrument_id).order_by("order").prefetch_related(

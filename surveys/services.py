@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import logic
+from .signals import structure_changed
 from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
                      Section, Wave, hash_token, versioned_error)
 
@@ -136,6 +137,8 @@ def instrument_version_create(*, instrument: Instrument) -> Instrument:
         copies = dict(Question.objects.filter(instrument=new).values_list("code", "pk"))
         for code, parent in parents.items():
             Question.objects.filter(pk=copies[code]).update(specify_for_id=copies[parent])
+        structure_changed(instrument_id=new.pk)  # the bulk writes above send no signal
+    new.refresh_from_db(fields=["structure_revision"])
     return new
 
 
@@ -326,13 +329,16 @@ def _answer_rows(response: Response, questions: Iterable[Question], cleaned: dic
 
 def response_save_section(
     *, response: Response, questions: Sequence[Question], cleaned_data: dict[str, Any], step: int,
+    hidden: Sequence[Question] = (),
 ) -> Response:
     """Store the answers of one section (already validated by its form).
 
     A constant number of queries whatever the number of questions: one upsert,
-    one delete of answers that were cleared, one update of the response.
+    one delete of answers that were cleared (with those of ``hidden``, questions of other pages that
+    the logic now hides), one update of the response.
     """
     keep, clear = _answer_rows(response, questions, cleaned_data)
+    clear += [q.pk for q in hidden]
     with transaction.atomic():
         updated = Response.objects.filter(pk=response.pk, status=Response.Status.IN_PROGRESS).update(
             current_step=max(step, response.current_step), updated_at=timezone.now(),
@@ -417,7 +423,9 @@ def response_submit(
             return SubmitResult(response=Response.objects.get(pk=current.pk), created=False)
         if current.invitation_id:
             Invitation.objects.filter(pk=current.invitation_id, used_at__isnull=True).update(used_at=now)
-    current.refresh_from_db()
+    # what the UPDATE stored, without reading it back
+    current.status, current.submitted_at = Response.Status.COMPLETED, now
+    current.language = language or current.language
     return SubmitResult(response=current, created=True)
 
 

@@ -35,11 +35,37 @@ def _language() -> str:
 def _wave_get(slug: str) -> Wave:
     """The wave respondents answer at this address; ``PageNotFound`` for drafts, interview guides
     (recorded by interviewers at /interviews/) and unknown slugs."""
-    wave = Wave.objects.select_related("instrument").filter(slug=slug).first()
+    # slugs are unique: no ordering (``first()`` would add the model's, which costs more to compile)
+    return _wave_check(next(iter(Wave.objects.select_related("instrument").filter(slug=slug).order_by()[:1]), None))
+
+
+def _wave_check(wave: Wave | None) -> Wave:
     if wave is None or wave.status == Wave.Status.DRAFT or wave.instrument.kind == wave.instrument.Kind.INTERVIEW:
         raise PageNotFound(_("There is no survey at this address. Please check the link you were given."),
                            title=_("Survey not found"))
     return wave
+
+
+def _session_lookup(request: HttpRequest, slug: str) -> tuple[Wave | None, Response | None]:
+    """This browser's response to the wave at ``slug``, with the wave and its instrument, in one
+    query when the session holds a response (``(None, None)`` when it holds none to that wave)."""
+    prefix = SESSION_KEY.format(wave_pk="")
+    pks = [pk for key, pk in request.session.items() if key.startswith(prefix) and isinstance(pk, int)]
+    if not pks:
+        return None, None
+    response = next(iter(Response.objects.select_related("wave__instrument").filter(
+        pk__in=pks, wave__slug=slug).order_by()[:1]), None)
+    if response is None or request.session.get(_session_key(response.wave)) != response.pk:
+        return None, None
+    return response.wave, response
+
+
+def _respondent_get(request: HttpRequest, slug: str) -> tuple[Wave, Response | None]:
+    """The wave respondents answer at ``slug`` (``_wave_get``) and this browser's response to it."""
+    wave, response = _session_lookup(request, slug)
+    if wave is None:
+        return _wave_get(slug), None
+    return _wave_check(wave), response
 
 
 def _closed_page(request: HttpRequest, *, message: str | None = None, wave: Wave | None = None,
@@ -77,13 +103,6 @@ def _too_many_attempts(request: HttpRequest) -> HttpResponse:
     return page
 
 
-def _session_response(request: HttpRequest, wave: Wave) -> Response | None:
-    pk = request.session.get(_session_key(wave))
-    if pk is None:
-        return None
-    return Response.objects.filter(pk=pk, wave=wave).first()
-
-
 def _remember(request: HttpRequest, wave: Wave, response: Response) -> None:
     request.session[_session_key(wave)] = response.pk
 
@@ -103,7 +122,9 @@ def _resume_url(request: HttpRequest, response: Response) -> str:
 
 def _continue_url(structure: selectors.WaveStructure, response: Response) -> str:
     step = response.current_step
-    if structure.has_logic and step < len(structure.sections):
+    # From the first page on (step 0) the answers are not read: should the logic skip that page,
+    # the page itself sends the respondent on.
+    if structure.has_logic and 0 < step < len(structure.sections):
         visible = _shown(structure, response)
         if step not in visible.steps:
             step = visible.next_step(step)
@@ -122,10 +143,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _wave_get(slug)
+    wave, response = _respondent_get(request, slug)
     if not wave.is_accepting():
         return _closed_page(request, wave=wave)
-    response = _session_response(request, wave)
     if wave.access == Wave.Access.INVITATION and response is None:
         raise AccessDenied(_("This survey is by invitation only. Please open the personal link you received."),
                            title=_("Invitation required"))
@@ -205,10 +225,9 @@ def _shown(structure: selectors.WaveStructure, response: Response) -> selectors.
 
 @require_http_methods(["GET", "POST"])
 def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
-    wave = _wave_get(slug)
+    wave, response = _respondent_get(request, slug)
     if not wave.is_accepting():
         return _closed_page(request, wave=wave)
-    response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:
         return elsewhere
@@ -236,12 +255,12 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         if form.is_valid():
             after = structure.shown({**stored, **form.answers()}) if logic else visible
             following = after.next_step(index)
+            # with the logic, the answers stored earlier that this page's answers now hide are cleared too
+            hidden = [q for q in structure.all_questions if q.code in stored and q not in questions
+                      and not after.questions.get(q.code, True)] if logic else []
             services.response_save_section(
-                response=response, questions=questions, cleaned_data=form.answers(), step=following,
+                response=response, questions=questions, cleaned_data=form.answers(), step=following, hidden=hidden,
             )
-            if logic:  # answers stored earlier that this page's answers now hide
-                services.response_hidden_clear(response=response, shown=after.questions, questions=[
-                    q for q in structure.all_questions if q.code in stored and q not in questions])
             if going_back:
                 return redirect(_step_url(wave, after.previous_step(index)))
             if "save_exit" in request.POST:
@@ -324,10 +343,9 @@ def _review_rows(structure: selectors.WaveStructure, stored: dict[int, Any]) -> 
 
 @require_http_methods(["GET", "POST"])
 def response_review(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _wave_get(slug)
+    wave, response = _respondent_get(request, slug)
     if not wave.is_accepting():
         return _closed_page(request, wave=wave)
-    response = _session_response(request, wave)
     elsewhere = _respondent_redirect(wave, response)
     if elsewhere is not None:
         return elsewhere
@@ -354,8 +372,7 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def response_saved(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = Wave.objects.filter(slug=slug).first()
-    response = _session_response(request, wave) if wave else None
+    wave, response = _session_lookup(request, slug)
     if response is None:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/saved.html", {"wave": wave, "resume_url": _resume_url(request, response)})
@@ -363,8 +380,7 @@ def response_saved(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def response_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = Wave.objects.filter(slug=slug).first()
-    response = _session_response(request, wave) if wave else None
+    wave, response = _session_lookup(request, slug)
     if response is None or not response.is_completed:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/thanks.html", {"wave": wave})

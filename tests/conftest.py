@@ -159,17 +159,22 @@ def answers():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with empty caches (rate-limit counters live in one, content types in another)."""
+    """Each test starts with empty caches (rate-limit counters and structures live in one, content types
+    in another)."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
+    from surveys.selectors import structure_memory_clear
+
     cache.clear()
+    structure_memory_clear()  # the structures a process keeps beside the cache
     # Content types are cached per process. A transactional test's flush, a serialized rollback's
     # restore or a migration test can leave ids in that cache which its database no longer holds
     # (PostgreSQL's sequences then hand out new ids), and the admin's history would point to them.
     ContentType.objects.clear_cache()
     yield
     cache.clear()
+    structure_memory_clear()
     ContentType.objects.clear_cache()
 
 

@@ -1,0 +1,81 @@
+"""Cache invalidation only: any save or delete of a row of an instrument's structure gives the
+instrument a new ``structure_revision``, so the structure cached under the old one
+(``selectors.wave_structure``) is never read again. One UPDATE in the writer's transaction, so the
+new revision and the new rows become visible together. Nothing else happens here.
+
+Writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
+:func:`structure_changed` themselves (``services.instrument_version_create``).
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import Instrument, Option, Question, Scale, Section, WaveOptionSet
+
+
+def structure_changed(*, instrument_id: int | None = None, scale_id: int | None = None,
+                      wave_id: int | None = None) -> uuid.UUID | None:
+    """Give the instrument (named directly, or by one of its scales or waves) a new structure
+    revision, and return it."""
+    if instrument_id is not None:
+        rows = Instrument.objects.filter(pk=instrument_id)
+    elif scale_id is not None:
+        rows = Instrument.objects.filter(scales=scale_id)
+    elif wave_id is not None:
+        rows = Instrument.objects.filter(waves=wave_id)
+    else:
+        return None
+    revision = uuid.uuid4()
+    rows.update(structure_revision=revision)
+    return revision
+
+
+def _instrument_loaded(row, field: str) -> Instrument | None:
+    """The instrument object ``row`` already holds through ``field`` (none is loaded for it)."""
+    descriptor = getattr(type(row), field)
+    return getattr(row, field) if descriptor.is_cached(row) else None
+
+
+def _by_instrument(sender, instance, **kwargs) -> None:
+    if instance.instrument_id is not None:
+        revision = structure_changed(instrument_id=instance.instrument_id)
+        loaded = _instrument_loaded(instance, "instrument")
+        if loaded is not None:  # the caller's object (a wave's instrument, say) knows it too
+            loaded.structure_revision = revision
+
+
+def _by_scale(sender, instance, **kwargs) -> None:
+    if instance.scale_id is not None:
+        revision = structure_changed(scale_id=instance.scale_id)
+        scale = _instrument_loaded(instance, "scale")
+        loaded = _instrument_loaded(scale, "instrument") if scale is not None else None
+        if loaded is not None:
+            loaded.structure_revision = revision
+
+
+def _by_wave(sender, instance, **kwargs) -> None:
+    if instance.wave_id is not None:
+        revision = structure_changed(wave_id=instance.wave_id)
+        wave = _instrument_loaded(instance, "wave")
+        loaded = _instrument_loaded(wave, "instrument") if wave is not None else None
+        if loaded is not None:
+            loaded.structure_revision = revision
+
+
+def _options_changed(sender, instance, action, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, WaveOptionSet):
+        _by_wave(sender, instance)
+
+
+def connect() -> None:
+    for model in (Section, Question, Scale):
+        post_save.connect(_by_instrument, sender=model, dispatch_uid=f"structure-{model.__name__}-save")
+        post_delete.connect(_by_instrument, sender=model, dispatch_uid=f"structure-{model.__name__}-delete")
+    post_save.connect(_by_scale, sender=Option, dispatch_uid="structure-Option-save")
+    post_delete.connect(_by_scale, sender=Option, dispatch_uid="structure-Option-delete")
+    post_save.connect(_by_wave, sender=WaveOptionSet, dispatch_uid="structure-WaveOptionSet-save")
+    post_delete.connect(_by_wave, sender=WaveOptionSet, dispatch_uid="structure-WaveOptionSet-delete")
+    m2m_changed.connect(_options_changed, sender=WaveOptionSet.options.through,
+                        dispatch_uid="structure-WaveOptionSet-options")
