@@ -116,7 +116,7 @@ def prepare(seed: int) -> tuple[str, dict]:
             codes = [o.code for o in structure.options.get(q.pk, [])]
             questions.append({"code": q.code, "type": q.type, "codes": codes, "required": q.required})
         pages.append(questions)
-    return slug, {"pages": pages, "n_questions": len(structure.all_questions)}
+    return slug, {"pages": pages}
 
 
 def answers_for(pages: list, rng: random.Random, marker: str) -> list[dict]:
@@ -140,27 +140,37 @@ def answers_for(pages: list, rng: random.Random, marker: str) -> list[dict]:
     return out
 
 
-def check_database(slug: str, accepted: set[str], n_questions: int) -> dict:
-    from django.db.models import Count
-
+def check_database(slug: str, accepted: set[str]) -> dict:
+    from surveys import selectors
     from surveys.models import Answer, Response, Wave
 
     wave = Wave.objects.get(slug=slug)
     completed = Response.objects.filter(wave=wave, status=Response.Status.COMPLETED)
+    structure = selectors.wave_structure(wave=wave)
+    stored: dict[int, dict[int, object]] = collections.defaultdict(dict)
+    for response_id, question_id, value in Answer.objects.filter(response__in=completed).values_list(
+            "response_id", "question_id", "value"):
+        stored[response_id][question_id] = value
+    half_stored = 0
+    for response_id in completed.values_list("pk", flat=True):
+        # every respondent answers every question it is shown (and the logic drops the others):
+        # the codes answered must be exactly the codes the stored answers show
+        answers = structure.answers_by_code(stored.get(response_id, {}))
+        shown = {code for code, visible in structure.shown(answers).questions.items() if visible}
+        half_stored += set(answers) != shown
     markers = collections.Counter(
         str(v).split(" ", 1)[0]
         for v in Answer.objects.filter(response__in=completed, question__code="comment").values_list("value", flat=True)
     )
-    answer_counts = completed.annotate(n=Count("answers")).values_list("n", flat=True)
-    stored = set(markers)
+    with_marker = set(markers)
     return {
         "completed_in_db": completed.count(),
         "accepted_submissions": len(accepted),
-        "lost": len(accepted - stored),
+        "lost": len(accepted - with_marker),
         "duplicated": sum(n - 1 for n in markers.values() if n > 1),
         "completed_without_marker": completed.count() - sum(markers.values()),
-        "stored_but_not_acknowledged": len(stored - accepted),
-        "half_stored": sum(1 for n in answer_counts if n != n_questions),
+        "stored_but_not_acknowledged": len(with_marker - accepted),
+        "half_stored": half_stored,
         "in_progress_left": Response.objects.filter(wave=wave, status=Response.Status.IN_PROGRESS).count(),
     }
 
@@ -441,7 +451,7 @@ def main(argv=None) -> int:
     finally:
         stop_gunicorn(proc)
     accepted = set(load.pop("accepted"))
-    checks = check_database(slug, accepted, plan["n_questions"])
+    checks = check_database(slug, accepted)
     ratio = load["requests_per_second"] / ceil["requests_per_second"] if ceil["requests_per_second"] else 0.0
     report = {"gunicorn_workers": workers, "cores": os.cpu_count(), "warmup": warm, "ceiling": ceil, "respondents": load,
               "database": checks, "ratio_to_ceiling": round(ratio, 3),
