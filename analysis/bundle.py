@@ -5,18 +5,20 @@ What goes in is exactly the :class:`analysis.report.Report` it is given: nothing
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import documents, exports, figures
-from .report import Report
+from .report import CACHE_SECONDS, Report, report_build, report_version
 
 def _readme(report: Report, written: list[Path], out: Path) -> str:
     wave = report.wave
@@ -87,6 +89,18 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         write(out / "report.docx", documents.report_docx(report))
         write(out / "README.txt", _readme(report, written, out).encode())
     return written
+
+
+def bundle_zip_for(wave, *, lang: str, free_text: bool = False) -> bytes:
+    """The wave's bundle, built once per report version (responses, instrument texts, codings) and
+    language and kept in the cache: a second download of an unchanged wave is not built again."""
+    key = "analysis:bundle:" + hashlib.sha256(
+        f"{report_version(wave)}:{lang}:{int(free_text)}".encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = bundle_zip(report_build(wave, lang=lang, all_crosstabs=True), free_text=free_text)
+        cache.set(key, data, CACHE_SECONDS)
+    return data
 
 
 def bundle_zip(report: Report, *, free_text: bool = False) -> bytes:

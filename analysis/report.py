@@ -128,6 +128,14 @@ class Report:
         return name
 
 
+def report_version(wave: Wave) -> str:
+    """What a report's cached parts are valid for: the wave's completed responses, its instrument's
+    structure and texts (``structure_revision`` changes on every edit of a question, option or
+    label) and everything coded in the wave."""
+    return (f"{frames.wave_version(wave)}:{wave.instrument_id}:{wave.instrument.structure_revision}:"
+            f"{coding_frames.coding_version(wave)}")
+
+
 def _cached(wave_version: str, lang: str, name: str, compute: Callable[[], Any]) -> Any:
     key = "analysis:2:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
     value = cache.get(key)
@@ -147,7 +155,7 @@ class _Builder:
     def __init__(self, wave: Wave, lang: str, options: Options, *, all_crosstabs: bool, exact_limit: int | None):
         self.wave, self.lang, self.options = wave, lang, options
         self.all_crosstabs, self.exact_limit = all_crosstabs, exact_limit
-        self.version = frames.wave_version(wave)
+        self.version = report_version(wave)
         self.variables = frames.variables(wave.instrument)
         self.roles = frames.roles(wave.instrument)
         # every answer as given (frequencies, figures), and as the statistics take it: missing-value

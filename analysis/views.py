@@ -131,8 +131,7 @@ def _download(request: HttpRequest, wave: Wave, name: str, fmt: str) -> HttpResp
         report = _download_report(request, wave)
         return _attachment(documents.report_docx(report), f"{wave.slug}-report.docx", "docx")
     if name == "bundle" and fmt == "zip":
-        report = report_build(wave, lang=_lang(), all_crosstabs=True)
-        return _attachment(bundle.bundle_zip(report, free_text=request.GET.get("free_text") == "1"),
+        return _attachment(bundle.bundle_zip_for(wave, lang=_lang(), free_text=request.GET.get("free_text") == "1"),
                            f"{wave.slug}-report.zip", "zip")
     if name.startswith("figure-") and fmt in figures.FORMATS:
         report = _download_report(request, wave)

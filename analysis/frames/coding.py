@@ -7,18 +7,33 @@ agreement table.
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Sequence
 
 import pandas as pd
 
 from surveys.coding import selectors as coding_selectors
-from surveys.coding.models import AppliedCode, Coding
+from surveys.coding.models import AppliedCode, Coding, CodingDecision, FinalCode
 from surveys.demo import ILLUSTRATIVE_WAVES
 from surveys.models import Response, Wave
 
 from .tidy import Variable
 
 CODING_COLUMNS = ["unit", "coder", "code"]
+
+
+def coding_version(wave: Wave) -> str:
+    """Changes whenever anything coded in the wave changes: codings (their state), the codes applied,
+    the decisions and the final codes (for caching what is built from them)."""
+    parts = [
+        list(Coding.objects.filter(response__wave=wave).order_by("pk").values_list("pk", "status", "finished_at")),
+        list(AppliedCode.objects.filter(coding__response__wave=wave).order_by("pk").values_list(
+            "pk", "category_id", "start", "end")),
+        list(CodingDecision.objects.filter(response__wave=wave).order_by("pk").values_list("pk", "decided_at")),
+        list(FinalCode.objects.filter(decision__response__wave=wave).order_by("pk").values_list(
+            "decision_id", "category_id")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
 def _codebook(wave: Wave, question_code: str):

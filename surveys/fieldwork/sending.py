@@ -223,13 +223,11 @@ def job_run(*, job_id: int) -> str:
     job = Job.objects.select_related("wave", "wave__instrument").get(pk=job_id)
     try:
         if job.kind == Job.JobKind.BUNDLE:
-            from analysis.bundle import bundle_zip
-            from analysis.report import report_build
+            from analysis.bundle import bundle_zip_for
 
             # In the default file storage (STORAGES["default"]), which every web process can read.
-            report = report_build(job.wave, lang=job.lang, all_crosstabs=True)
             path = default_storage.save(f"jobs/{job.wave.slug}-bundle-{job.pk}.zip",
-                                        ContentFile(bundle_zip(report, free_text=job.free_text)))
+                                        ContentFile(bundle_zip_for(job.wave, lang=job.lang, free_text=job.free_text)))
         else:
             from django.core.management import call_command
 

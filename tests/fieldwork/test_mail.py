@@ -168,7 +168,7 @@ def test_a_failed_task_is_visible_to_the_admin_with_its_error(field_wave, client
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("analysis.report.report_build", broken)
+    monkeypatch.setattr("analysis.bundle.report_build", broken)
     job = services.job_create(wave=field_wave, kind="bundle")
     run_worker()
     job.refresh_from_db()
