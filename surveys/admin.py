@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
@@ -268,6 +269,12 @@ class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     inlines = [WaveOptionSetInline]
     readonly_fields = ["created_at"]
     form = CheckedModelForm
+    # One labelled date-and-time input of the browser's own, instead of the admin's split
+    # date and time boxes (unlabelled, and their calendar script sets inline styles).
+    formfield_overrides = {
+        models.DateTimeField: {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                              format="%Y-%m-%dT%H:%M")},
+    }
 
     @admin.display(description=_("instrument version"), ordering="instrument__version")
     def instrument_version(self, obj: Wave) -> int:

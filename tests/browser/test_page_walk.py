@@ -1,0 +1,194 @@
+"""The page walk: every page each role can open, at phone and desktop width, in English and Russian.
+
+The pages come from the URL configuration (as in tests/test_url_permissions.py), their URL
+parameters from the demo data (``make_demo_data`` in the live server's database). A page is
+walked by a role when a GET as that role answers 200 with HTML. On every page the walk fails on
+
+- sideways scrolling (``document.documentElement.scrollWidth`` wider than the window),
+- an error in the browser's console (or an uncaught script error),
+- any axe-core violation, whatever its impact,
+- a radio button or check box whose border has a contrast below 3:1 against its background.
+
+Screenshots go to var/screenshots/page-walk/<role>-<language>-<width>/, the findings to
+var/screenshots/page-walk.json. PAGE_WALK_ROLES=coder,admin walks only some roles.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from surveys import demo
+from surveys.models import Response, Wave
+
+from ..test_url_permissions import Route, all_routes
+from .conftest import AXE_JS, SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROLES = ("anonymous", "interviewer", "coder", "researcher", "admin")
+LANGUAGES = {"en": "en-GB", "ru": "ru-RU"}
+WIDTHS = (390, 1280)
+SKIP = {"admin:jsi18n", "admin:autocomplete", "admin:view_on_site", "set_language", "favicon.ico"}
+
+# Contrast of each radio button's and check box's border against the background behind it.
+BORDER_CONTRAST_JS = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const border = rgb(style.borderTopColor).slice(0, 3), behind = background(el);
+    const [a, b] = [lum(border), lum(behind)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 3) found.push({name: el.name, id: el.id, border: style.borderTopColor, ratio: Math.round(ratio * 100) / 100});
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def _values(users) -> dict[str, str]:
+    """URL parameters from the demo data, keyed like the permission table's (``<key>:<param>`` or ``<param>``)."""
+    from surveys.coding.models import Codebook
+
+    interviews = Wave.objects.get(slug=demo.CM_DEMO_WAVE)
+    interview = Response.objects.filter(wave=interviews).order_by("started_at", "pk").first()
+    codebook = Codebook.objects.order_by("pk").first()
+    values = {
+        "slug": demo.DEMO_WAVE, "step": "1", "question": "added_value", "uuid": str(interview.uuid),
+        "pk": str(Wave.objects.get(slug=demo.DEMO_WAVE).pk), "app_label": "surveys", "url": "nothing-here/",
+        "id": str(users["admin"].pk), "uidb64": "MQ", "token": "not-a-valid-token",
+        "surveys:wave_entry:slug": demo.OPEN_WAVE,
+        **{f"surveys:{name}:slug": demo.OPEN_WAVE for name in ("preview", "preview_step", "preview_review")},
+        **{f"interviews:{name}:slug": demo.CM_DEMO_WAVE for name in ("wave", "start", "edit", "history")},
+        **{f"coding:{name}:slug": demo.CM_DEMO_WAVE for name in ("next", "consensus", "unit", "consensus_unit")},
+        **{f"coding:{name}:pk": str(codebook.pk) for name in ("codebook", "category_add", "category_edit", "merge")},
+        "category_pk": str(codebook.categories.order_by("pk").first().pk),
+        "admin:surveys_instrument_xlsform:pk": str(interviews.instrument_id),
+    }
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}"
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            for view in ("history", "delete", "change"):
+                values[f"admin:{prefix}_{view}:object_id"] = str(obj.pk)
+    return values
+
+
+def _url(route: Route, values: dict[str, str]) -> str | None:
+    kwargs = {p: values.get(f"{route.key}:{p}", values.get(p)) for p in route.params}
+    if any(v is None for v in kwargs.values()) or not route.name or re.search(r"\((?!\?P)", route.route):
+        return None  # unnamed routes and unnamed groups: the admin's redirects and old-record views
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _pages(client: Client, values: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, URL) of each page the client's role opens: a GET answering 200 with HTML."""
+    pages, seen = [], set()
+    for route in all_routes():
+        if route.key in SKIP:
+            continue
+        url = _url(route, values)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        answer = client.get(url)
+        if answer.status_code == 200 and answer.get("Content-Type", "").startswith("text/html"):
+            pages.append((route.key, url))
+    return pages
+
+
+@pytest.fixture
+def demo_world(transactional_db, live_server):
+    call_command("make_demo_data", verbosity=0)
+    User = get_user_model()
+    boss = User.objects.create_superuser("walk-admin", "walk-admin@example.org", "unused-password-123")
+    users = {"admin": boss, "interviewer": User.objects.get(username=demo.DEMO_INTERVIEWER),
+             "coder": User.objects.get(username=demo.DEMO_CODERS[0]),
+             "researcher": User.objects.get(username=demo.DEMO_RESEARCHER)}
+    return users
+
+
+def _storage_state(client: Client, live_server) -> dict:
+    """A logged-in client's session cookie as a Playwright storage state (one login per role)."""
+    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
+    cookies = [{"name": name, "value": morsel.value, "domain": host, "path": "/", "httpOnly": True,
+                "secure": False, "sameSite": "Lax"} for name, morsel in client.cookies.items()]
+    return {"cookies": cookies, "origins": []}
+
+
+def test_page_walk(demo_world, browser, live_server, axe_audit):
+    assert AXE_JS.exists()
+    wanted = [r for r in os.environ.get("PAGE_WALK_ROLES", ",".join(ROLES)).split(",") if r]
+    values = _values(demo_world)
+    started = time.monotonic()
+    problems: list[dict] = []
+    counts: dict[str, int] = {}
+    for role in wanted:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(demo_world[role])
+        pages = _pages(client, values)
+        state = _storage_state(client, live_server)
+        for lang, locale in LANGUAGES.items():
+            context = browser.new_context(locale=locale, base_url=live_server.url, storage_state=state,
+                                          viewport={"width": WIDTHS[0], "height": 844})
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
+                folder = SCREENSHOTS / "page-walk" / f"{role}-{lang}-{width}"
+                folder.mkdir(parents=True, exist_ok=True)
+                for key, url in pages:
+                    errors.clear()
+                    page.goto(url, wait_until="load")
+                    where = {"role": role, "lang": lang, "width": width, "url": url, "page": key}
+                    wide = page.evaluate("() => document.documentElement.scrollWidth")
+                    if wide > width:
+                        problems.append({**where, "problem": "scrolls sideways", "scroll_width": wide})
+                    axe_audit(page, f"{role}-{lang}-{width}:{url}")
+                    from .conftest import AXE_RESULTS
+                    for v in AXE_RESULTS[-1]["violations"]:
+                        problems.append({**where, "problem": f"axe {v['id']} ({v['impact']})",
+                                         "targets": v["targets"]})
+                    for weak in page.evaluate(BORDER_CONTRAST_JS):
+                        problems.append({**where, "problem": "control border contrast < 3:1", "control": weak})
+                    page.wait_for_timeout(50)  # late console messages (CSP reports)
+                    for message in errors:
+                        problems.append({**where, "problem": "console error", "message": message[:300]})
+                    name = re.sub(r"[^\w.-]+", "_", url.strip("/")) or "home"
+                    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+                    counts[f"{role}/{lang}"] = counts.get(f"{role}/{lang}", 0) + 1
+            context.close()
+    seconds = round(time.monotonic() - started)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "page-walk.json").write_text(json.dumps(
+        {"seconds": seconds, "page_loads": counts, "problems": problems}, indent=2, ensure_ascii=False))
+    print(f"page walk: {sum(counts.values())} page loads in {seconds} s: {counts}")
+    summary = sorted({f"{p['role']} {p['lang']} {p['width']}px {p['page']}: {p['problem']}" for p in problems})
+    assert not problems, f"{len(problems)} problems (var/screenshots/page-walk.json):\n  " + "\n  ".join(summary)
