@@ -5,10 +5,11 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from surveys.interviews import services as interview_services
 from surveys.interviews.models import AnswerChange, Interview
-from surveys.models import Answer, Response, Wave
+from surveys.models import Answer, Question, Response, Wave
 
 from tests.helpers import INTERVIEW_ANSWERS, login
 
@@ -146,8 +147,11 @@ def test_complete_needs_the_required_answers_then_edits_are_audited(make_intervi
     # a required answer of a complete interview cannot be emptied
     current = Interview.objects.get(pk=interview.pk).version
     assert autosave(client, interview, current, {"cluster": ""}).status_code == 422
-    page = client.get(reverse("interviews:history", kwargs={"uuid": interview.response.uuid})).content.decode()
+    with translation.override("en"):
+        page = client.get(reverse("interviews:history", kwargs={"uuid": interview.response.uuid})).content.decode()
     assert "Samara cluster" in page and "irina" in page
+    cluster = Question.objects.get(instrument=interview.response.wave.instrument, code="cluster")
+    assert f"<td>{cluster.label_en or cluster.text_en} <code" in page  # the question by its label, its code beside it
 
 
 def test_closed_wave_is_read_only(make_interview, users, interview_wave):
