@@ -28,3 +28,21 @@ class ResponseLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}: {self.line[:40]}"
+
+
+class WaveChange(models.Model):
+    """How many times the answers of a wave's completed responses, or those responses, have been
+    changed in place: repaired, corrected by an interviewer, edited in the admin. Counted by database
+    triggers (migration 0002), whatever wrote the change, and part of the version the analysis
+    cache keys on (``analysis.frames.wave_version``). Submissions and deletions are seen there by
+    the count and times of the completed responses; respondents' drafts are never counted."""
+
+    wave = models.OneToOneField("surveys.Wave", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    n = models.BigIntegerField(_("changes"), default=0)
+
+    class Meta:
+        verbose_name = _("changes of a wave's completed responses")
+        verbose_name_plural = _("changes of waves' completed responses")
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}: {self.n}"

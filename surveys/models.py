@@ -179,7 +179,9 @@ class Scale(StructureLockMixin, TranslatedMixin, models.Model):
     STRUCTURE_FIELDS = ("instrument_id", "code")
 
     def __str__(self) -> str:
-        return f"{self.instrument.code}:{self.code}"
+        """Its label in the active language, with its code (what choice lists in the admin show)."""
+        label = self.translated("label")
+        return f"{label} ({self.code})" if label else self.code
 
     def structure_instrument(self):
         return self.instrument if self.instrument_id else None

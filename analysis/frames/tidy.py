@@ -300,9 +300,15 @@ def missing_as_na(frame: pd.DataFrame, variables_: Sequence[Variable], lang: str
 
 
 def wave_version(wave: Wave) -> str:
-    """Changes whenever the wave's completed responses change (for caching results)."""
-    agg = completed_responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"))
-    return f"{wave.pk}:{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
+    """Changes whenever the wave's completed responses change (for caching results): one more or
+    one fewer (their number, the latest change and the latest submission), or one of them or its
+    answers changed in place (``analysis.models.WaveChange``, counted by database triggers)."""
+    from analysis.models import WaveChange
+
+    agg = completed_responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"), sent=Max("submitted_at"))
+    changes = WaveChange.objects.filter(wave=wave).values_list("n", flat=True).first() or 0
+    stamps = [agg[k].isoformat() if agg[k] else "-" for k in ("last", "sent")]
+    return f"{wave.pk}:{agg['n']}:{stamps[0]}:{stamps[1]}:{changes}"
 
 
 def wave_list() -> QuerySet[Wave]:

@@ -86,3 +86,16 @@ def test_create_invitations_command(demo_data, db, tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 5 and all("/i/" in r["link"] for r in rows)
     assert Invitation.objects.count() == 5
+
+
+def test_scales_show_their_label_with_the_code_in_choice_lists(instruments):
+    from django.utils import translation
+
+    from surveys.models import Scale
+
+    scale = Scale.objects.get(instrument=instruments["social-capital"], code="level4")
+    with translation.override("en"):
+        assert str(scale) == "Level (level4)"
+    with translation.override("ru"):
+        assert str(scale) == "Уровень (level4)"
+    assert str(Scale(code="bare")) == "bare"
