@@ -272,8 +272,9 @@ class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     # One labelled date-and-time input of the browser's own, instead of the admin's split
     # date and time boxes (unlabelled, and their calendar script sets inline styles).
     formfield_overrides = {
-        models.DateTimeField: {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                              format="%Y-%m-%dT%H:%M")},
+        models.DateTimeField: {"form_class": forms.DateTimeField,  # one value, not the admin's split pair
+                               "widget": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                             format="%Y-%m-%dT%H:%M")},
     }
 
     @admin.display(description=_("instrument version"), ordering="instrument__version")

@@ -72,6 +72,25 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         _DEMO.close()  # before the transactional tests, which need a connection outside any transaction
 
 
+_ROLE_GROUPS: dict[str, list[tuple[str, str]]] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases, and a note of the role groups and their permissions as the migrations
+    made them, taken before any test runs (``role_groups``)."""
+    with django_db_blocker.unblock():
+        _ROLE_GROUPS.update({g.name: list(g.permissions.values_list("content_type__app_label", "codename"))
+                             for g in Group.objects.prefetch_related("permissions")})
+
+
+@pytest.fixture
+def role_groups(django_db_setup) -> dict[str, list[tuple[str, str]]]:
+    """The migrations' role groups with their permissions (as natural keys), for tests that must put
+    them back after an earlier transactional test's flush emptied the tables."""
+    return _ROLE_GROUPS
+
+
 @pytest.fixture(scope="session")
 def demo_data(django_db_setup, django_db_blocker) -> None:
     """Every demo wave (``make_demo_data``), built once per test session.

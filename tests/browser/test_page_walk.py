@@ -123,8 +123,30 @@ def _pages(client: Client, values: dict[str, str]) -> list[tuple[str, str]]:
     return pages
 
 
+def _restore_roles(role_groups: dict[str, list[tuple[str, str]]]) -> None:
+    """Put back what an earlier transactional test's flush took: content types, permissions and the
+    role groups that the migrations create (a flush keeps the tables, not their rows)."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    for name, perms in role_groups.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = Q(pk__in=[])
+        for app_label, codename in perms:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(wanted))
+
+
 @pytest.fixture
-def demo_world(transactional_db, live_server):
+def demo_world(transactional_db, live_server, role_groups):
+    _restore_roles(role_groups)
     call_command("make_demo_data", verbosity=0)
     User = get_user_model()
     boss = User.objects.create_superuser("walk-admin", "walk-admin@example.org", "unused-password-123")

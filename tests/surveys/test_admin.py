@@ -99,3 +99,24 @@ def test_scales_show_their_label_with_the_code_in_choice_lists(instruments):
     with translation.override("ru"):
         assert str(scale) == "Уровень (level4)"
     assert str(Scale(code="bare")) == "bare"
+
+
+@pytest.mark.django_db
+def test_the_wave_form_takes_one_date_and_time_value_and_refuses_a_bad_one(instruments, client, django_user_model):
+    from django.urls import reverse
+
+    from surveys.models import Wave
+
+    client.force_login(django_user_model.objects.create_superuser("dt-boss", "dt@example.org", "pw"))
+    data = {"instrument": instruments["social-capital"].pk, "title": "Timed", "slug": "timed", "status": "draft",
+            "access": "open_link", "title_ru": "", "intro_en": "", "intro_ru": "", "privacy_en": "",
+            "privacy_ru": "", "contact_en": "", "contact_ru": "", "option_sets-TOTAL_FORMS": "0",
+            "option_sets-INITIAL_FORMS": "0", "option_sets-MIN_NUM_FORMS": "0", "option_sets-MAX_NUM_FORMS": "1000"}
+    page = client.get(reverse("admin:surveys_wave_add")).content.decode()
+    assert 'type="datetime-local" name="opens_at"' in page
+    assert client.post(reverse("admin:surveys_wave_add"), {**data, "opens_at": "yesterday"}).status_code == 200
+    assert not Wave.objects.filter(slug="timed").exists()
+    r = client.post(reverse("admin:surveys_wave_add"), {**data, "opens_at": "2026-05-01T09:30"})
+    assert r.status_code == 302
+    wave = Wave.objects.get(slug="timed")
+    assert wave.opens_at is not None and wave.closes_at is None
