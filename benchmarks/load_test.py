@@ -332,7 +332,8 @@ async def respondent(number: int, base: str, slug: str, plan: dict, rng: random.
             outcome[f"abandoned at {exc}"] += 1
 
 
-async def ceiling(base: str, requests: int, concurrency: int) -> dict:
+async def _requests(base: str, requests: int, concurrency: int, send) -> dict:
+    """``requests`` numbered requests, ``concurrency`` at once, each made by ``send(session, stats, n)``."""
     import aiohttp
 
     stats = Stats()
@@ -343,38 +344,33 @@ async def ceiling(base: str, requests: int, concurrency: int) -> dict:
         async def worker():
             for n in queue:
                 try:
-                    await call(s, stats, "insert POST", "POST", "/bench/insert/", {"payload": f"row-{n}"})
+                    await send(s, stats, n)
                 except Abandoned:
                     pass
 
         started = time.perf_counter()
         await asyncio.gather(*[worker() for _ in range(concurrency)])
         return stats.summary(time.perf_counter() - started)
+
+
+async def ceiling(base: str, requests: int, concurrency: int) -> dict:
+    """The bare view: one INSERT per POST."""
+    async def send(s, stats, n):
+        await call(s, stats, "insert POST", "POST", "/bench/insert/", {"payload": f"row-{n}"})
+
+    return await _requests(base, requests, concurrency, send)
 
 
 async def warm_up(base: str, slug: str, requests: int, concurrency: int) -> dict:
     """Requests whose figures are not kept: the bare view and the entry page, until every worker
     has served some of each (Django, the templates and the connection loaded)."""
-    import aiohttp
+    async def send(s, stats, n):
+        if n % 2:
+            await call(s, stats, "warm-up GET", "GET", f"/w/{slug}/")
+        else:
+            await call(s, stats, "warm-up POST", "POST", "/bench/insert/", {"payload": f"warm-{n}"})
 
-    stats = Stats()
-    queue = iter(range(requests))
-    connector = aiohttp.TCPConnector(force_close=True, limit=0)
-    async with aiohttp.ClientSession(base_url=base, connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=60)) as s:
-        async def worker():
-            for n in queue:
-                try:
-                    if n % 2:
-                        await call(s, stats, "warm-up GET", "GET", f"/w/{slug}/")
-                    else:
-                        await call(s, stats, "warm-up POST", "POST", "/bench/insert/", {"payload": f"warm-{n}"})
-                except Abandoned:
-                    pass
-
-        started = time.perf_counter()
-        await asyncio.gather(*[worker() for _ in range(concurrency)])
-        return stats.summary(time.perf_counter() - started)
+    return await _requests(base, requests, concurrency, send)
 
 
 async def respondents(base: str, slug: str, plan: dict, args, master_pid: int) -> dict:

@@ -46,22 +46,22 @@ def _by_instrument(sender, instance, **kwargs) -> None:
             loaded.structure_revision = revision
 
 
-def _by_scale(sender, instance, **kwargs) -> None:
-    if instance.scale_id is not None:
-        revision = structure_changed(scale_id=instance.scale_id)
-        scale = _instrument_loaded(instance, "scale")
-        loaded = _instrument_loaded(scale, "instrument") if scale is not None else None
-        if loaded is not None:
-            loaded.structure_revision = revision
+def _through(parent: str):
+    """A receiver for a row that belongs to its instrument through ``parent`` (an option's scale,
+    a wave option list's wave)."""
+    def receiver(sender, instance, **kwargs) -> None:
+        parent_id = getattr(instance, f"{parent}_id")
+        if parent_id is not None:
+            revision = structure_changed(**{f"{parent}_id": parent_id})
+            held = _instrument_loaded(instance, parent)
+            loaded = _instrument_loaded(held, "instrument") if held is not None else None
+            if loaded is not None:
+                loaded.structure_revision = revision
+    return receiver
 
 
-def _by_wave(sender, instance, **kwargs) -> None:
-    if instance.wave_id is not None:
-        revision = structure_changed(wave_id=instance.wave_id)
-        wave = _instrument_loaded(instance, "wave")
-        loaded = _instrument_loaded(wave, "instrument") if wave is not None else None
-        if loaded is not None:
-            loaded.structure_revision = revision
+_by_scale = _through("scale")
+_by_wave = _through("wave")
 
 
 def _options_changed(sender, instance, action, **kwargs) -> None:
