@@ -37,7 +37,11 @@ class WaveChange(models.Model):
     cache keys on (``analysis.frames.wave_version``). Submissions and deletions are seen there by
     the count and times of the completed responses; respondents' drafts are never counted."""
 
-    wave = models.OneToOneField("surveys.Wave", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # No foreign-key constraint in the database: deleting a wave (or flushing the tables) deletes
+    # its answers, whose trigger may count once more after this row is gone; a counter left for a
+    # deleted wave is harmless, as only its changes are read.
+    wave = models.OneToOneField("surveys.Wave", on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                db_constraint=False)
     n = models.BigIntegerField(_("changes"), default=0)
 
     class Meta:

@@ -74,7 +74,8 @@ class Migration(migrations.Migration):
             name="WaveChange",
             fields=[
                 ("wave", models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True,
-                                              related_name="+", serialize=False, to="surveys.wave")),
+                                              related_name="+", serialize=False, to="surveys.wave",
+                                              db_constraint=False)),
                 ("n", models.BigIntegerField(default=0, verbose_name="changes")),
             ],
             options={"verbose_name": "changes of a wave's completed responses",

@@ -42,3 +42,27 @@ def test_a_respondents_draft_does_not_change_the_version(wave):
     Answer.objects.create(response=draft, question=question, value="draft text")
     Answer.objects.filter(response=draft).update(value="draft text, edited")
     assert frames.wave_version(wave) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wave_with_changed_answers_can_be_deleted(instruments):
+    """Deleting a completed response (and then its wave) deletes answers whose trigger counts on:
+    the counter has no foreign-key constraint, so nothing it leaves stops a deletion or a flush."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from analysis.models import WaveChange
+
+    wave = Wave.objects.create(instrument=instruments["social-capital"], title="Gone", slug="gone",
+                               status=Wave.Status.OPEN, access=Wave.Access.OPEN_LINK,
+                               opens_at=timezone.now() - dt.timedelta(days=1))
+    response = Response.objects.create(wave=wave, status=Response.Status.COMPLETED, submitted_at=timezone.now())
+    question = wave.instrument.questions.get(code="sc1_contacts")
+    answer = Answer.objects.create(response=response, question=question, value=3)
+    Answer.objects.filter(pk=answer.pk).update(value=4)
+    assert WaveChange.objects.get(wave=wave).n == 2
+    response.delete()
+    assert WaveChange.objects.get(wave=wave).n == 3
+    wave.delete()
+    assert not Wave.objects.filter(slug="gone").exists()
