@@ -25,6 +25,7 @@ import pandas as pd
 from django.db import connections
 from django.db.models import Count, Max, Min, Q, QuerySet
 
+from analysis.models import WaveChange
 from surveys.models import Answer, Block, Instrument, Option, Question, Response, Scale, Wave
 
 META_COLUMNS = ["response_id", "wave", "submitted_at", "language"]
@@ -303,8 +304,6 @@ def wave_version(wave: Wave) -> str:
     """Changes whenever the wave's completed responses change (for caching results): one more or
     one fewer (their number, the latest change and the latest submission), or one of them or its
     answers changed in place (``analysis.models.WaveChange``, counted by database triggers)."""
-    from analysis.models import WaveChange
-
     agg = completed_responses([wave]).aggregate(n=Count("pk"), last=Max("updated_at"), sent=Max("submitted_at"))
     changes = WaveChange.objects.filter(wave=wave).values_list("n", flat=True).first() or 0
     stamps = [agg[k].isoformat() if agg[k] else "-" for k in ("last", "sent")]
