@@ -80,8 +80,8 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
                 write(out / f"{table.name}.txt", str(table.result).encode())
         step("figures")
         for figure in report.figures().values():
-            for fmt in figures.FORMATS:
-                write(out / "figures" / f"{figure.name}.{fmt}", figure.render(fmt))
+            for fmt, content in figure.render_all(figures.FORMATS).items():
+                write(out / "figures" / f"{figure.name}.{fmt}", content)
         step("report")
         html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave,
                                                                 "style": documents.HTML_STYLE})

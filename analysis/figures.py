@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from typing import Sequence
 
 import matplotlib
 
@@ -140,9 +141,20 @@ def probability_figure(proba: pd.DataFrame, *, xlabel: str, ylabel: str = "Predi
 
 def figure_bytes(fig: plt.Figure, fmt: str) -> bytes:
     """The figure as PNG (300 dpi), SVG or PDF; closes it."""
-    if fmt not in FORMATS:
-        raise ValueError(f"Unknown figure format {fmt!r}.")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_formats(fig, (fmt,))[fmt]
+
+
+def figure_formats(fig: plt.Figure, formats: Sequence[str] = FORMATS) -> dict[str, bytes]:
+    """The figure in each of ``formats`` (drawn once, saved in each); closes it."""
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"Unknown figure format {unknown[0]!r}.")
+    out = {}
+    try:
+        for fmt in formats:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
+            out[fmt] = buffer.getvalue()
+    finally:
+        plt.close(fig)
+    return out

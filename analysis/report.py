@@ -7,14 +7,20 @@ computed. The report page, every download, the ZIP bundle and ``manage.py analyz
 :class:`Report` it returns and compute nothing of their own, so they show the same tables with the
 same numbers.
 
-Expensive results (Table 1, reliability, cross-tabulations, models) are cached per wave version
-(the wave's completed responses) and language; what coders change without the responses changing
-(final codes, agreement) is computed on every build.
+Expensive results (Table 1, reliability, cross-tabulations, models) are cached per report version
+(:func:`report_version`: the wave's completed responses, its instrument's texts and everything coded
+in it) and language, in Django's cache (shared by the server's processes). Each process also keeps
+the reports it built last (``REPORT_MEMO_SIZE``), by report version, wave title, language and
+options: asking again for an unchanged wave's report costs the version's few queries and nothing
+else.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -28,12 +34,14 @@ from surveys.models import Instrument, Wave
 
 from . import core_messages, figures, frames, presentation, style, tables
 from .frames import coding as coding_frames
+from .frames import lines as frame_lines
 from .stats import choices as choice_stats
 from .stats.agreement import agreement_table
 from .stats import ordinal
 from .stats.comparison import compare_items
 
 CACHE_SECONDS = 60 * 60 * 24
+REPORT_MEMO_SIZE = 16  # reports kept built in each process (the most recently used)
 BATCH_EXACT_LIMIT = 40_000_000  # the bundle runs many exact tests: each gets about 3 s (docs/stats.md)
 
 
@@ -63,9 +71,17 @@ class Figure:
     draw: Callable[[], Any]
     note: str = ""
     width_cm: float = 17  # a journal page; 8.5 for a column
+    rendered: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)  # by format
 
     def render(self, fmt: str) -> bytes:
-        return figures.figure_bytes(self.draw(), fmt)
+        return self.render_all((fmt,))[fmt]
+
+    def render_all(self, formats: Sequence[str] = figures.FORMATS) -> dict[str, bytes]:
+        """The figure in each format (drawn once for the formats not rendered before)."""
+        missing = [fmt for fmt in formats if fmt not in self.rendered]
+        if missing:
+            self.rendered.update(figures.figure_formats(self.draw(), missing))
+        return {fmt: self.rendered[fmt] for fmt in formats}
 
 
 @dataclass
@@ -152,15 +168,16 @@ def _respondents(instrument: Instrument, n: int) -> str:
 
 
 class _Builder:
-    def __init__(self, wave: Wave, lang: str, options: Options, *, all_crosstabs: bool, exact_limit: int | None):
+    def __init__(self, wave: Wave, lang: str, options: Options, *, all_crosstabs: bool, exact_limit: int | None,
+                 version: str):
         self.wave, self.lang, self.options = wave, lang, options
         self.all_crosstabs, self.exact_limit = all_crosstabs, exact_limit
-        self.version = report_version(wave)
+        self.version = version
         self.variables = frames.variables(wave.instrument)
         self.roles = frames.roles(wave.instrument)
         # every answer as given (frequencies, figures), and as the statistics take it: missing-value
         # options ("Don't know", ...) are missing values there, said in each table's note
-        self.answers = frames.wave_frame(wave, lang=lang)
+        self.answers = self.cached("frame", lambda: frame_lines.line_frame(wave, lang=lang))
         self.frame, self.excluded = frames.missing_as_na(self.answers, self.variables, lang)
         self.n = len(self.frame)
 
@@ -642,9 +659,20 @@ class _Builder:
         return section
 
 
+_reports: OrderedDict[tuple, "Report"] = OrderedDict()
+_reports_lock = threading.Lock()
+
+
+def forget_reports() -> None:
+    """Empty this process's memo of built reports (the cached parts stay in Django's cache)."""
+    with _reports_lock:
+        _reports.clear()
+
+
 def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None, all_crosstabs: bool = False,
                  exact_limit: int | None = None) -> Report:
-    """Build the report of ``wave`` in ``lang``.
+    """Build the report of ``wave`` in ``lang`` (or return the one this process built for the same
+    report version, wave title, language and options).
 
     Parameters
     ----------
@@ -655,11 +683,25 @@ def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None
     exact_limit : int, optional
         The work bound of each exact test of ``all_crosstabs``.
     """
+    options = options or Options()
+    version = report_version(wave)
+    key = (version, wave.slug, wave.title, wave.title_ru, lang, options, all_crosstabs, exact_limit)
+    with _reports_lock:
+        report = _reports.get(key)
+        if report is not None:
+            _reports.move_to_end(key)
+            return dataclasses.replace(report, wave=wave)  # the wave as asked for now (its status, dates)
     with translation.override(lang):
-        builder = _Builder(wave, lang, options or Options(), all_crosstabs=all_crosstabs, exact_limit=exact_limit)
+        builder = _Builder(wave, lang, options, all_crosstabs=all_crosstabs, exact_limit=exact_limit,
+                           version=version)
         sections = builder.build()
-    return Report(wave=wave, lang=lang, n=builder.n, roles=builder.roles, variables=builder.variables,
-                  options=options or Options(), sections=sections, frame=builder.frame)
+    report = Report(wave=wave, lang=lang, n=builder.n, roles=builder.roles, variables=builder.variables,
+                    options=options, sections=sections, frame=builder.frame)
+    with _reports_lock:
+        _reports[key] = report
+        while len(_reports) > REPORT_MEMO_SIZE:
+            _reports.popitem(last=False)
+    return report
 
 
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:

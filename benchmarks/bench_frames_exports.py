@@ -5,17 +5,22 @@ questionnaire) it reports: the time and peak traced memory of building the frame
 (streamed from the stored line of each response) in responses per second and its peak memory, the
 time to write those lines once, and a first export that must write them all; the SPSS, Stata and
 XLSX exports (XLSX streamed from the stored lines: with them stored, and a first export that writes
-them); the CSV for Excel without free text; and, for the largest size, `analyze` end to end.
+them); the CSV for Excel without free text; and, for the largest size, `analyze` end to end: in
+this process, and as `manage.py analyze` in a process of its own (wall time and peak resident
+memory, what the operating system counts).
 
-Peak memory is what tracemalloc sees (Python's allocations, numpy and pandas included; not
-readstat's own C buffers).
+Peak memory of the in-process steps is what tracemalloc sees (Python's allocations, numpy and
+pandas included; not readstat's own C buffers).
 
 Run:  .venv/bin/python benchmarks/bench_frames_exports.py [--sizes 20000 50000 100000] [--no-analyze]
+      .venv/bin/python benchmarks/bench_frames_exports.py --sizes 1000000 --only-analyze
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 50_000, 100_000])
     parser.add_argument("--no-analyze", action="store_true")
+    parser.add_argument("--only-analyze", action="store_true",
+                        help="create the waves and run only `analyze` on the largest (e.g. --sizes 1000000)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-frames-")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
@@ -51,43 +58,25 @@ def main() -> None:
     import django
 
     django.setup()
-    import numpy as np
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
 
     from analysis import exports, frames
     from analysis.frames import lines
     from analysis.models import ResponseLine
     from analysis.bundle import bundle_write
     from analysis.report import report_build
-    from surveys.demo import social_capital_rows
-    from surveys.models import Answer, Instrument, Question, Response, Wave
+    from surveys.models import Wave
+
+    from benchmarks.large_wave import make_wave
 
     call_command("migrate", verbosity=0)
     call_command("load_instruments", verbosity=0)
-    instrument = Instrument.objects.get(code="social-capital")
-    questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
-    template = social_capital_rows()
-    rng = np.random.default_rng(7)
     for n in args.sizes:
-        wave = Wave.objects.create(instrument=instrument, title=f"bench {n}", slug=f"bench-{n}",
-                                   status=Wave.Status.CLOSED)
         t0 = time.perf_counter()
-        now = timezone.now()
-        with transaction.atomic():
-            for start in range(0, n, 10_000):
-                size = min(10_000, n - start)
-                responses = Response.objects.bulk_create([
-                    Response(wave=wave, status=Response.Status.COMPLETED, language="ru", submitted_at=now,
-                             current_step=3) for _ in range(size)])
-                answers = []
-                picks = rng.integers(0, len(template), size=size)
-                for response, pick in zip(responses, picks):
-                    for code, value in template[pick].items():
-                        answers.append(Answer(response=response, question=questions[code], value=value))
-                Answer.objects.bulk_create(answers, batch_size=5000)
+        wave = make_wave(n)
         print(f"\n== {n:,} responses (created in {time.perf_counter() - t0:.1f} s) ==")
+        if args.only_analyze:
+            continue
         df, seconds, peak = measure(lambda: frames.wave_frame(wave))
         print(f"frame: {seconds:.2f} s, peak {peak:.0f} MiB, shape {df.shape}")
         del df
@@ -130,8 +119,19 @@ def main() -> None:
               f"peak {peak:.0f} MiB")
     if not args.no_analyze:
         wave = Wave.objects.get(slug=f"bench-{args.sizes[-1]}")
-        _, seconds, peak = measure(lambda: bundle_write(report_build(wave, all_crosstabs=True), Path(tmp) / "report"))
-        print(f"\nanalyze end to end on {args.sizes[-1]:,} responses: {seconds:.1f} s, peak {peak:.0f} MiB")
+        if not args.only_analyze:
+            _, seconds, peak = measure(lambda: bundle_write(report_build(wave, all_crosstabs=True),
+                                                            Path(tmp) / "report"))
+            print(f"\nanalyze end to end on {args.sizes[-1]:,} responses (in this process): {seconds:.1f} s, "
+                  f"peak {peak:.0f} MiB traced")
+        # the command as a researcher runs it, in its own process: wall time and peak resident memory
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "analyze", wave.slug, "--out",
+                        str(Path(tmp) / "analyze"), "--verbosity", "0"], check=True, cwd=ROOT, env=os.environ.copy())
+        seconds = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"manage.py analyze on {args.sizes[-1]:,} responses (its own process): {seconds:.1f} s, "
+              f"peak resident memory {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -179,14 +179,16 @@ def answers():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with empty caches (rate-limit counters and structures live in one, content types
-    in another)."""
+    in another, built reports in a third)."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
+    from analysis.report import forget_reports
     from surveys.selectors import structure_memory_clear
 
     cache.clear()
     structure_memory_clear()  # the structures a process keeps beside the cache
+    forget_reports()  # and the reports it built
     # Content types are cached per process. A transactional test's flush, a serialized rollback's
     # restore or a migration test can leave ids in that cache which its database no longer holds
     # (PostgreSQL's sequences then hand out new ids), and the admin's history would point to them.
@@ -194,6 +196,7 @@ def _clear_cache():
     yield
     cache.clear()
     structure_memory_clear()
+    forget_reports()
     ContentType.objects.clear_cache()
 
 

@@ -15,12 +15,14 @@ import io
 import json
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+import pandas as pd
 from django.db import connections, transaction
 
 from surveys.models import Question, Response, Wave
 
 from ..models import ResponseLine
-from .tidy import META_COLUMNS, Variable, answers_by_response, completed_responses, variables
+from .tidy import META_COLUMNS, Variable, answers_by_response, completed_responses, variables, wave_frame
 
 
 def csv_layout(wave: Wave, variables_: Sequence[Variable] | None = None) -> str:
@@ -139,3 +141,48 @@ def csv_lines(wave: Wave, *, chunk_size: int = 20_000) -> Iterator[str]:
             block = []
     if block:
         yield "".join(block)
+
+
+def line_frame(wave: Wave, *, lang: str = "en") -> pd.DataFrame:
+    """The frame of :func:`.tidy.wave_frame` (``wave_frame(wave, lang=lang)``, one wave, labelled),
+    read from the stored lines: pandas' C parser on the lines, then each column converted at once.
+    Several times faster than decoding every response's answers on a large wave; the lines missing
+    are written first, as for an export."""
+    variables_ = variables(wave.instrument)
+    numeric = {v.name for v in variables_ if v.type == Question.Type.MULTIPLE or v.values
+               or v.type == Question.Type.NUMBER}
+    text = "".join(csv_lines(wave))
+    df = pd.read_csv(io.StringIO(text, newline=""), keep_default_na=False, encoding_errors="strict",
+                     dtype={name: ("float64" if name in numeric else object)
+                            for name in META_COLUMNS + [v.name for v in variables_]},
+                     na_values={name: [""] for name in numeric})
+    if df.empty:  # the empty frame as wave_frame types it
+        return wave_frame(wave, lang=lang)
+    data: dict[str, Any] = {
+        "response_id": df["response_id"].to_numpy(dtype=object).tolist(),
+        "wave": df["wave"].to_numpy(dtype=object).tolist(),
+        "submitted_at": pd.to_datetime(df["submitted_at"], utc=True, format="ISO8601").dt.as_unit("us").array,
+        "language": df["language"].to_numpy(dtype=object).tolist(),
+    }
+    for var in variables_:
+        column = df[var.name]
+        if var.name in numeric:
+            values = column.to_numpy(dtype=float)
+            missing = np.isnan(values)
+            if var.type == Question.Type.MULTIPLE:
+                data[var.name] = pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int8), missing)
+            elif var.values:
+                order = np.array(sorted(var.values), dtype=float)
+                labels = var.value_labels(lang)
+                known = ~missing & np.isin(values, order)
+                codes = np.full(len(values), -1, dtype=np.int64)
+                codes[known] = np.searchsorted(order, values[known])
+                data[var.name] = pd.Categorical.from_codes(codes, categories=[labels[c] for c in sorted(var.values)],
+                                                           ordered=var.ordered)
+            else:
+                data[var.name] = pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
+        elif var.type == Question.Type.DATE:
+            data[var.name] = pd.to_datetime(column.mask(column == ""), format="%Y-%m-%d", errors="coerce")
+        else:
+            data[var.name] = pd.array(column.mask(column == "", None).to_numpy(dtype=object), dtype="string")
+    return pd.DataFrame(data)

@@ -778,6 +778,9 @@ class _Prepared:
     n_dropped: int
     notes: list[str]
     collapsed: bool
+    # the design matrices built from ``patterns``, by (rhs, what): the effect tests fit one model
+    # per term, each with the same location design
+    designs: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _weights(data: pd.DataFrame, weights: str | Sequence[float] | None) -> np.ndarray:
@@ -903,6 +906,14 @@ def _prepare(data: pd.DataFrame, formula: str, link: str, weights, extra_rhs: Se
 
 
 def _build(prep: _Prepared, rhs: str, what: str) -> tuple[np.ndarray, _Spec]:
+    key = (rhs, what)
+    if key not in prep.designs:
+        prep.designs[key] = _design(prep, rhs, what)
+    X, spec = prep.designs[key]
+    return X.copy(), spec
+
+
+def _design(prep: _Prepared, rhs: str, what: str) -> tuple[np.ndarray, _Spec]:
     try:
         design = patsy.dmatrix(rhs if rhs else "1", prep.patterns, NA_action="raise")
     except patsy.PatsyError as exc:

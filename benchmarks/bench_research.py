@@ -1,0 +1,112 @@
+"""Benchmark the researchers' pages: the report page and the report bundle, on the demo waves and
+on a wave of 100 000 responses (a temporary SQLite database, the test settings' in-memory cache).
+
+For each wave it reports the report page (GET /analysis/w/<slug>/ as a researcher, through the
+whole Django stack: middleware, permissions, template):
+
+* cold: nothing of the wave cached (the cache and the report memo emptied before each request;
+  the process itself is warm: imports done, one other page served);
+* warm: the same page asked for again, unchanged wave;
+* for the demo waves, the bundle (bundle.zip, every table, figure and data file) the first time
+  (nothing cached) and the second time.
+
+Every figure is the median of ``--runs`` requests (5 by default; the 100 000-response cold page
+of 3). The targets (docs/testing.md): the demo report under 300 ms cold, the 100 000-response
+report under 1 s cold and under 150 ms warm, the demo bundle under 2 s the first time.
+
+Run:  .venv/bin/python benchmarks/bench_research.py [--runs 5] [--size 100000] [--no-large]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEMO_WAVES = ("social-capital-demo", "cluster-managers-demo", "cluster-organisations-demo")
+
+
+def timed(fn, runs: int, *, before=None) -> tuple[float, object]:
+    """The median time of ``runs`` calls of ``fn`` in ms (``before`` called untimed before each)."""
+    times, out = [], None
+    for _ in range(runs):
+        if before is not None:
+            before()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--no-large", action="store_true", help="only the demo waves")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-research-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from analysis import report as report_module
+
+    from benchmarks.large_wave import make_wave
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    call_command("load_instruments", verbosity=0)
+    call_command("make_demo_data", verbosity=0)
+    user = get_user_model().objects.create_user("bench-researcher", password="x")
+    user.groups.add(Group.objects.get(name="Researchers"))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", SERVER_NAME="localhost")
+    client.force_login(user)
+    assert client.get("/analysis/").status_code == 200  # the process is warm
+
+    def forget() -> None:
+        cache.clear()
+        report_module.forget_reports()
+
+    def get(path: str):
+        def request():
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+        return request
+
+    print(f"{'wave':34} {'page cold':>10} {'page warm':>10} {'bundle 1st':>11} {'bundle 2nd':>11}")
+    for slug in DEMO_WAVES:
+        page = f"/analysis/w/{slug}/"
+        cold, _ = timed(get(page), args.runs, before=forget)
+        warm, _ = timed(get(page), args.runs)
+        bundle = f"/analysis/w/{slug}/download/bundle.zip"
+        first, _ = timed(get(bundle), max(1, args.runs // 2), before=forget)
+        second, _ = timed(get(bundle), args.runs)
+        print(f"{slug:34} {cold:8.0f} ms {warm:8.0f} ms {first:9.0f} ms {second:9.0f} ms")
+    if args.no_large:
+        return
+    t0 = time.perf_counter()
+    wave = make_wave(args.size)
+    print(f"\n{args.size:,} responses created in {time.perf_counter() - t0:.1f} s")
+    page = f"/analysis/w/{wave.slug}/"
+    cold, _ = timed(get(page), max(1, min(args.runs, 3)), before=forget)
+    warm, _ = timed(get(page), args.runs)
+    print(f"{wave.slug:34} {cold:8.0f} ms {warm:8.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
