@@ -1,14 +1,17 @@
 """The report's tables, computed from a wave's frame: each function takes the frame (from
 :mod:`analysis.frames`) and the instrument's roles and returns a DataFrame or a result object of
-:mod:`analysis.stats`. Nothing here queries the database or formats numbers.
+:mod:`analysis.stats`. Nothing here queries the database or formats numbers; exact tests are kept in the cache by
+their table of counts (:func:`fisher_cached`).
 """
 from __future__ import annotations
 
+import hashlib
 import warnings
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from .stats import crosstab as crosstab_mod
@@ -56,8 +59,33 @@ def reliability_tables(frame: pd.DataFrame, blocks: dict[str, list[str]], items:
 
 def crosstab(frame: pd.DataFrame, item: str, by: str, *, exact_limit: int | None = None
              ) -> crosstab_mod.CrosstabResult:
-    """``item`` (columns) by ``by`` (rows), with the tests of :func:`analysis.stats.crosstab.crosstab`."""
-    return crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit)
+    """``item`` (columns) by ``by`` (rows), with the tests of :func:`analysis.stats.crosstab.crosstab`;
+    the exact tests through :func:`fisher_cached`."""
+    return crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit, exact_test=fisher_cached)
+
+
+FISHER_CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+def fisher_cached(table: np.ndarray, *, limit: int) -> float | None:
+    """:func:`analysis.stats.crosstab.fisher_exact_rxc` of ``table``, computed once per table of
+    counts and kept in the cache: the p-value depends on the counts alone, so the report in another
+    language, after an edited label or a new coding, and the bundle after the page, reuse it. A
+    p-value is kept whatever the budget it was computed under; a give-up (None) only for its budget."""
+    counts = np.ascontiguousarray(table, dtype=np.int64)
+    key = "analysis:fisher:" + hashlib.sha256(f"{counts.shape}".encode() + counts.tobytes()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    gave_up = f"{key}:gave-up:{limit}"
+    if cache.get(gave_up) is not None:
+        return None
+    p = crosstab_mod.fisher_exact_rxc(counts, limit=limit)
+    if p is None:
+        cache.set(gave_up, True, FISHER_CACHE_SECONDS)
+    else:
+        cache.set(key, p, FISHER_CACHE_SECONDS)
+    return p
 
 
 def default_model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str,

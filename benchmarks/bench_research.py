@@ -7,6 +7,8 @@ whole Django stack: middleware, permissions, template):
 * cold: nothing of the wave cached (the cache and the report memo emptied before each request;
   the process itself is warm: imports done, one other page served);
 * warm: the same page asked for again, unchanged wave;
+* for the large wave, also its very first report, which writes every response's stored line
+  (analysis.frames.lines; the frame is read from them);
 * for the demo waves, the bundle (bundle.zip, every table, figure and data file) the first time
   (nothing cached) and the second time.
 
@@ -103,8 +105,11 @@ def main() -> None:
     wave = make_wave(args.size)
     print(f"\n{args.size:,} responses created in {time.perf_counter() - t0:.1f} s")
     page = f"/analysis/w/{wave.slug}/"
+    first, _ = timed(get(page), 1, before=forget)
+    print(f"first report of the wave, every response's line written first: {first:.0f} ms")
     cold, _ = timed(get(page), max(1, min(args.runs, 3)), before=forget)
     warm, _ = timed(get(page), args.runs)
+    print(f"{'wave':34} {'page cold':>10} {'page warm':>10}")
     print(f"{wave.slug:34} {cold:8.0f} ms {warm:8.0f} ms")
 
 

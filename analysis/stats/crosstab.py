@@ -1018,7 +1018,7 @@ def _compositions(total: int, caps: np.ndarray, most: int) -> tuple[np.ndarray, 
 
 
 def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = None,
-             exact_limit: int | None = None) -> CrosstabResult:
+             exact_limit: int | None = None, exact_test=None) -> CrosstabResult:
     r"""Cross-tabulate two categorical columns and test their independence.
 
     Pearson's :math:`X^2 = \sum (O - E)^2 / E` (no continuity correction, as
@@ -1038,6 +1038,9 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
         expected counts below 5, or any below 1).
     exact_limit : int, optional
         Work budget of the exact test (default ``EXACT_LIMIT``); past it ``exact_p`` is None.
+    exact_test : callable, optional
+        ``exact_test(table, limit=...)`` in place of :func:`fisher_exact_rxc`, which it must equal
+        (a caller's cache of its results).
 
     Returns
     -------
@@ -1094,7 +1097,8 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, exact: bool | None = Non
     sparse = bool((e < 5).mean() > 0.2 or (e < 1).any())
     exact_p = None
     if exact or (exact is None and sparse):
-        exact_p = fisher_exact_rxc(obs.astype(np.int64), limit=EXACT_LIMIT if exact_limit is None else exact_limit)
+        exact_p = (exact_test or fisher_exact_rxc)(obs.astype(np.int64),
+                                                   limit=EXACT_LIMIT if exact_limit is None else exact_limit)
         if exact_p is None:
             notes.append("The table is too large for the exact test; the chi-square p-value is approximate "
                          "(fisher_monte_carlo gives a simulated p-value, as R's fisher.test(simulate.p.value = TRUE)).")

@@ -81,3 +81,42 @@ def test_a_figure_is_drawn_once_for_all_its_formats(demo_wave, monkeypatch):
     assert set(files) == {"png", "svg", "pdf"} and files["png"].startswith(b"\x89PNG") and draws == [1]
     assert figure.render("pdf") == files["pdf"] and figure.render("svg").lstrip().startswith(b"<?xml")
     assert draws == [1]
+
+
+def test_an_exact_test_is_computed_once_per_table_of_counts(monkeypatch):
+    import numpy as np
+
+    from analysis import tables
+    from analysis.stats import crosstab as crosstab_mod
+
+    calls = []
+    real = crosstab_mod.fisher_exact_rxc
+
+    def counting(table, *, limit):
+        calls.append(limit)
+        return None if limit < 10 else real(table, limit=limit)
+
+    monkeypatch.setattr(crosstab_mod, "fisher_exact_rxc", counting)
+    table = np.array([[3, 1, 0], [0, 2, 4]])
+    p = tables.fisher_cached(table, limit=10**6)
+    assert p == pytest.approx(0.03333333333, abs=1e-10)  # R: fisher.test(matrix(c(3,0,1,2,0,4), 2))$p.value
+    assert tables.fisher_cached(table.copy(), limit=10**6) == p and tables.fisher_cached(table, limit=5) == p
+    assert calls == [10**6]
+    other = np.array([[3, 1, 1], [0, 2, 4]])
+    assert tables.fisher_cached(other, limit=5) is None and tables.fisher_cached(other, limit=5) is None
+    assert calls == [10**6, 5]  # a give-up is kept for its budget
+    assert tables.fisher_cached(other, limit=10**6) is not None and calls == [10**6, 5, 10**6]
+
+
+def test_the_report_in_another_language_reuses_the_exact_tests(demo_wave, monkeypatch):
+    from analysis.stats import crosstab as crosstab_mod
+
+    calls = []
+    real = crosstab_mod.fisher_exact_rxc
+    monkeypatch.setattr(crosstab_mod, "fisher_exact_rxc", lambda table, *, limit: calls.append(1) or real(
+        table, limit=limit))
+    en = report_build(_fresh(demo_wave))
+    first = len(calls)
+    ru = report_build(_fresh(demo_wave), lang="ru")
+    assert first >= 1 and len(calls) == first
+    assert ru.section("crosstab").tables[0].result.exact_p == en.section("crosstab").tables[0].result.exact_p
