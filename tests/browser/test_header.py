@@ -3,13 +3,10 @@ from the keyboard; on a desktop they are all in sight; in English and Russian, w
 scrolling and no axe-core finding. Screenshots of the header go to var/screenshots/header/."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
-from .conftest import AXE_RESULTS, SCREENSHOTS
+from .conftest import AXE_RESULTS, SCREENSHOTS, storage_state
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,12 +25,7 @@ TOGGLER = "button.navbar-toggler"
 def signed_in_state(transactional_db, live_server) -> dict:
     """A superuser's session cookie (every role's link is in their menu) as a storage state."""
     user = get_user_model().objects.create_superuser("header-admin", "header-admin@example.org", "unused-pw-123")
-    client = Client()
-    client.force_login(user)
-    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
-    return {"cookies": [{"name": name, "value": morsel.value, "domain": host, "path": "/", "httpOnly": True,
-                         "secure": False, "sameSite": "Lax"} for name, morsel in client.cookies.items()],
-            "origins": []}
+    return storage_state(user, live_server)
 
 
 def _no_findings(page, axe_audit, name: str) -> None:
