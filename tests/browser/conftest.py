@@ -97,7 +97,7 @@ def new_page(browser, live_server):
 
 
 def storage_state(user, live_server) -> dict:
-    """A user's session cookie as a Playwright storage state: signed in without the login page."""
+    """A signed-in user's cookies as a Playwright storage state: signed in without the login page."""
     import re
 
     from django.test import Client

@@ -23,7 +23,7 @@ TOGGLER = "button.navbar-toggler"
 
 @pytest.fixture
 def signed_in_state(transactional_db, live_server) -> dict:
-    """A superuser's session cookie (every role's link is in their menu) as a storage state."""
+    """A signed-in superuser (every role's link is in their menu) as a storage state."""
     user = get_user_model().objects.create_superuser("header-admin", "header-admin@example.org", "unused-pw-123")
     return storage_state(user, live_server)
 
