@@ -1,4 +1,5 @@
-"""Signed-in users are logged out after a configurable time without a request."""
+"""Signed-in users are logged out after a configurable time without a request; the pages that
+show times to interviewers show them in the user's own time zone."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import ngettext
+
+from surveys.times import TIME_ZONE_COOKIE, time_zone_get
 
 LAST_ACTIVITY_KEY = "_staff_last_activity"
 
@@ -47,3 +51,31 @@ class StaffIdleTimeoutMiddleware:
             else:
                 request.session[LAST_ACTIVITY_KEY] = current
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Show the times of some pages in the user's own time zone.
+
+    The zone is the ``time_zone`` cookie (``surveys.times.TIME_ZONE_COOKIE``), which
+    ``static/js/time-zone.js`` sets from the browser's own zone on every page, when it names a zone
+    the system knows (``zoneinfo.available_timezones()``); otherwise, and without the cookie,
+    ``TIME_ZONE``. It is kept as ``request.time_zone`` and activated only for the views of the URL
+    namespaces in ``USER_TIME_ZONE_NAMESPACES`` (the interviewer's pages): the other pages, whose
+    figures count by day (fieldwork, analysis), keep the study's zone for everyone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.time_zone = time_zone_get(request.COOKIES.get(TIME_ZONE_COOKIE)) or timezone.get_default_timezone()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespace in getattr(settings, "USER_TIME_ZONE_NAMESPACES", ()):
+            timezone.activate(request.time_zone)
+        return None

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.StaffIdleTimeoutMiddleware",
+    "config.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
@@ -144,6 +145,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Moscow")
 USE_TZ = True
+# The pages (URL namespaces) whose times are shown in the user's own time zone, from the browser
+# (config.middleware.UserTimeZoneMiddleware); every other page uses TIME_ZONE.
+USER_TIME_ZONE_NAMESPACES = ["interviews"]
+# Date formats of the site's own beside Django's (the short date and time with seconds).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -119,8 +119,8 @@
         if (r.ok) {
           setVersion(data.version);
           clearErrors(names);
-          var t = new Date(data.saved_at).toLocaleTimeString();
-          setStatus("saved", form.dataset.msgSaved.replace("{time}", t).replace("{version}", data.version));
+          // the server's text of the time (the user's zone and language, the zone named): no second clock here
+          setStatus("saved", form.dataset.msgSaved.replace("{time}", data.saved_at_display).replace("{version}", data.version));
           return true;
         }
         names.forEach(function (n) { dirty.add(n); });

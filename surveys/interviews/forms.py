@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from surveys.conventions import YES
@@ -17,7 +18,9 @@ INTERVIEW_TEXT_ROWS = 8
 class InterviewForm(SectionForm):
     """Every question of the guide but consent, none required while the interview is recorded.
 
-    Open questions get a large text box. ``clean_partial`` validates the few fields an
+    A question the guide requires (needed to mark the interview complete) is marked as the
+    questionnaire marks them: an asterisk, and "(required)" for screen readers. Open questions get
+    a large text box. ``clean_partial`` validates the few fields an
     autosave sends, with the same fields, so both paths store the same values.
     """
 
@@ -28,6 +31,10 @@ class InterviewForm(SectionForm):
         for question in self.questions:
             field = self.fields[question.code]
             field.required = False
+            if question.required:
+                field.label = format_html(
+                    '{}<span class="asteriskField" aria-hidden="true">*</span><span class="visually-hidden"> ({})</span>',
+                    question.text, _("required"))
             if question.type == Question.Type.LONG_TEXT:
                 field.widget.attrs.update({"rows": INTERVIEW_TEXT_ROWS, "class": "form-control interview-text"})
             if question.code in self.locked:  # being coded: changed only through a recorded correction

@@ -13,6 +13,7 @@ from surveys.conventions import CONSENT, YES, coded_question_pairs
 from surveys.models import Instrument, Option, Question, Wave
 from surveys.roles import user_is_admin
 from surveys.selectors import WaveStructure
+from surveys.times import local_datetime_text
 
 from .models import AnswerChange, Interview, InterviewerAssignment
 
@@ -125,6 +126,7 @@ def interview_state(*, interview: Interview, structure: WaveStructure) -> dict[s
         "status": interview.response.status,
         "completed": interview.is_completed,
         "saved_at": interview.updated_at.isoformat(),
+        "saved_at_display": local_datetime_text(interview.updated_at),
         "saved_by": interview.updated_by.get_username() if interview.updated_by else "",
         "answers": values,
         "display": {code: value_display(question=questions[code], value=value,

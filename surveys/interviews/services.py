@@ -16,6 +16,7 @@ from surveys.coding import services as coding_services
 from surveys.conventions import CONSENT, YES, coded_question_pairs, consent_question_get
 from surveys.models import Answer, Instrument, Question, Response, Wave
 from surveys.services import ResponseClosed, response_missing_required, shown_questions
+from surveys.times import local_datetime_text
 
 from .models import AnswerChange, Interview, InterviewerAssignment
 
@@ -25,10 +26,10 @@ class InterviewConflict(Exception):
 
     def __init__(self, current: Interview):
         self.current = current
-        super().__init__(_("This interview was changed by %(user)s at %(time)s (version %(version)d) after you "
+        super().__init__(_("This interview was changed by %(user)s at %(time)s, version %(version)d, after you "
                            "loaded it. Your changes were not saved.") % {
             "user": current.updated_by.get_username() if current.updated_by else _("someone"),
-            "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S"),
+            "time": local_datetime_text(current.updated_at, seconds=True),
             "version": current.version,
         })
 

@@ -96,6 +96,20 @@ def new_page(browser, live_server):
         context.close()
 
 
+def storage_state(user, live_server) -> dict:
+    """A signed-in user's cookies as a Playwright storage state: signed in without the login page."""
+    import re
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
+    return {"cookies": [{"name": name, "value": morsel.value, "domain": host, "path": "/", "httpOnly": True,
+                         "secure": False, "sameSite": "Lax"} for name, morsel in client.cookies.items()],
+            "origins": []}
+
+
 @pytest.fixture
 def shoot(request):
     """Save a screenshot under var/screenshots/<test name>/<name>.png."""

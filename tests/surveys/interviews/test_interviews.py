@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -190,7 +191,9 @@ def test_interview_page_speaks_russian(make_interview, users):
     client.cookies["django_language"] = "ru"
     html = client.get(reverse("interviews:edit", kwargs={"uuid": interview.response.uuid}),
                       HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    assert f"Сохранено (версия {interview.version})" in html and "Сохранено в {time} (версия {version})" in html
+    assert re.search(r'Сохранено: <time datetime="[^"]+">\d\d\.\d\d\.\d{4} \d\d:\d\d \([\w/]+\)</time>, '
+                     rf"версия {interview.version}<", html)
+    assert "Сохранено: {time}, версия {version}" in html
     assert "Отметить интервью как завершённое" in html
 
 
