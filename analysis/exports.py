@@ -38,7 +38,7 @@ import pyreadstat
 from surveys.models import Question, Wave
 
 from . import frames
-from .frames.lines import csv_lines
+from .frames.lines import LinesFile, csv_lines
 from .frames.tidy import Variable
 
 DATA_FORMATS = ("csv", "xlsx", "sav", "dta")
@@ -450,7 +450,7 @@ def _line_frame(wave: Wave, *, free_text: bool = True) -> tuple[pd.DataFrame, di
     all_columns = columns(frames.variables(wave.instrument))
     kept = [c for c in all_columns if free_text or not c.free_text]
     numbers = [c.name for c in kept if c.kind == "number"]
-    df = pd.read_csv(io.StringIO("".join(csv_lines(wave)), newline=""), usecols=[c.name for c in kept],
+    df = pd.read_csv(LinesFile(wave), usecols=[c.name for c in kept],
                      dtype={c.name: ("float64" if c.kind == "number" else object) for c in kept},
                      keep_default_na=False, na_values={name: [""] for name in numbers}, encoding_errors="strict")
     df = df[[c.name for c in kept]]

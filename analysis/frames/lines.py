@@ -143,6 +143,30 @@ def csv_lines(wave: Wave, *, chunk_size: int = 20_000) -> Iterator[str]:
         yield "".join(block)
 
 
+class LinesFile(io.TextIOBase):
+    """The text of :func:`csv_lines` as a file to read from (for pandas' parser), held a chunk at a
+    time: a wave's whole CSV is never one string in memory."""
+
+    def __init__(self, wave: Wave) -> None:
+        self._chunks = csv_lines(wave)
+        self._buffer = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            out, self._buffer = self._buffer + "".join(self._chunks), ""
+            return out
+        while len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+
 def line_frame(wave: Wave, *, lang: str = "en") -> pd.DataFrame:
     """The frame of :func:`.tidy.wave_frame` (``wave_frame(wave, lang=lang)``, one wave, labelled),
     read from the stored lines: pandas' C parser on the lines, then each column converted at once.
@@ -151,18 +175,18 @@ def line_frame(wave: Wave, *, lang: str = "en") -> pd.DataFrame:
     variables_ = variables(wave.instrument)
     numeric = {v.name for v in variables_ if v.type == Question.Type.MULTIPLE or v.values
                or v.type == Question.Type.NUMBER}
-    text = "".join(csv_lines(wave))
-    df = pd.read_csv(io.StringIO(text, newline=""), keep_default_na=False, encoding_errors="strict",
+    df = pd.read_csv(LinesFile(wave), keep_default_na=False, encoding_errors="strict",
                      dtype={name: ("float64" if name in numeric else object)
                             for name in META_COLUMNS + [v.name for v in variables_]},
                      na_values={name: [""] for name in numeric})
     if df.empty:  # the empty frame as wave_frame types it
         return wave_frame(wave, lang=lang)
+    languages = {code: code for code in df["language"].unique()}  # one string object per language
     data: dict[str, Any] = {
         "response_id": df["response_id"].to_numpy(dtype=object).tolist(),
-        "wave": df["wave"].to_numpy(dtype=object).tolist(),
+        "wave": [wave.slug] * len(df),  # the line's slug is the wave's (its layout says so)
         "submitted_at": pd.to_datetime(df["submitted_at"], utc=True, format="ISO8601").dt.as_unit("us").array,
-        "language": df["language"].to_numpy(dtype=object).tolist(),
+        "language": [languages[code] for code in df["language"]],
     }
     for var in variables_:
         column = df[var.name]

@@ -281,7 +281,7 @@ def missing_as_na(frame: pd.DataFrame, variables_: Sequence[Variable], lang: str
     categories removed, as the statistics take them; and, per variable, how many answers of each
     such option were left out (``{"cluster_member": {"Don't know": 7}}``). Multiple-choice
     indicators are kept as they are."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the columns changed below are new, the rest shared
     excluded: dict[str, dict[str, int]] = {}
     for var in variables_:
         if not var.missing_codes or var.type == Question.Type.MULTIPLE or var.name not in out:
