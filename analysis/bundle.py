@@ -48,10 +48,40 @@ def _readme(report: Report, written: list[Path], out: Path) -> str:
     return "\n".join(lines)
 
 
+def data_write(wave, out: Path, *, lang: str, free_text: bool = False) -> list[Path]:
+    """Write the wave's data files (CSV, XLSX, SPSS, Stata) and codebook into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with translation.override(lang):
+        for fmt in exports.DATA_FORMATS:
+            path = out / f"data.{fmt}"
+            exports.write_data(wave, fmt, path, lang=lang, free_text=free_text)
+            written.append(path)
+        for path, content in ((out / "codebook.csv", exports.codebook(wave, lang=lang).to_csv(index=False).encode()),
+                              (out / "codebook.json", exports.codebook_json(wave).encode())):
+            path.write_bytes(content)
+            written.append(path)
+    return written
+
+
+def wave_bundle_write(wave, out: Path, *, lang: str, progress: Callable[[str], None] | None = None,
+                      free_text: bool = False) -> list[Path]:
+    """Write the wave's whole bundle (the report with every cross-tabulation) into ``out``: the data
+    files first, then the report is built and its files written, so that the two large things (the
+    data files' frame and the report) are never in memory at once."""
+    step = progress or (lambda name: None)
+    step("data")
+    written = data_write(wave, out, lang=lang, free_text=free_text)
+    step("report")
+    report = report_build(wave, lang=lang, all_crosstabs=True)
+    return written + bundle_write(report, out, progress=progress, free_text=free_text, data=False)
+
+
 def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] | None = None,
-                 free_text: bool = False) -> list[Path]:
+                 free_text: bool = False, data: bool = True) -> list[Path]:
     """Write every file of ``report`` into the folder ``out``; return the paths written. The data
-    files hold the free-text answers only with ``free_text`` (they may hold personal data)."""
+    files (left out with ``data=False``) hold the free-text answers only with ``free_text`` (they may
+    hold personal data)."""
     step = progress or (lambda name: None)
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(exist_ok=True)
@@ -62,13 +92,9 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         written.append(path)
 
     with translation.override(report.lang):
-        step("data")
-        for fmt in exports.DATA_FORMATS:
-            path = out / f"data.{fmt}"
-            exports.write_data(report.wave, fmt, path, lang=report.lang, free_text=free_text)
-            written.append(path)
-        write(out / "codebook.csv", exports.codebook(report.wave, lang=report.lang).to_csv(index=False).encode())
-        write(out / "codebook.json", exports.codebook_json(report.wave).encode())
+        if data:
+            step("data")
+            written += data_write(report.wave, out, lang=report.lang, free_text=free_text)
         step("tables")
         (out / "values").mkdir(exist_ok=True)
         for table in report.tables().values():
@@ -82,7 +108,7 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         for figure in report.figures().values():
             for fmt, content in figure.render_all(figures.FORMATS).items():
                 write(out / "figures" / f"{figure.name}.{fmt}", content)
-        step("report")
+        step("report page")
         html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave,
                                                                 "style": documents.HTML_STYLE})
         write(out / "report.html", html.encode())
@@ -98,18 +124,24 @@ def bundle_zip_for(wave, *, lang: str, free_text: bool = False) -> bytes:
         f"{report_version(wave)}:{lang}:{int(free_text)}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
-        data = bundle_zip(report_build(wave, lang=lang, all_crosstabs=True), free_text=free_text)
+        with tempfile.TemporaryDirectory() as tmp:
+            wave_bundle_write(wave, Path(tmp), lang=lang, free_text=free_text)
+            data = _zip(Path(tmp))
         cache.set(key, data, CACHE_SECONDS)
     return data
 
 
 def bundle_zip(report: Report, *, free_text: bool = False) -> bytes:
     """The bundle of ``report`` as a ZIP file (data without free-text answers unless ``free_text``)."""
-    buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         bundle_write(report, Path(tmp), free_text=free_text)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(Path(tmp).rglob("*")):
-                if path.is_file():
-                    zf.write(path, path.relative_to(tmp))
+        return _zip(Path(tmp))
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder))
     return buffer.getvalue()

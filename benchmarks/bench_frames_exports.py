@@ -63,8 +63,7 @@ def main() -> None:
     from analysis import exports, frames
     from analysis.frames import lines
     from analysis.models import ResponseLine
-    from analysis.bundle import bundle_write
-    from analysis.report import report_build
+    from analysis.bundle import wave_bundle_write
     from surveys.models import Wave
 
     from benchmarks.large_wave import make_wave
@@ -120,8 +119,7 @@ def main() -> None:
     if not args.no_analyze:
         wave = Wave.objects.get(slug=f"bench-{args.sizes[-1]}")
         if not args.only_analyze:
-            _, seconds, peak = measure(lambda: bundle_write(report_build(wave, all_crosstabs=True),
-                                                            Path(tmp) / "report"))
+            _, seconds, peak = measure(lambda: wave_bundle_write(wave, Path(tmp) / "report", lang="en"))
             print(f"\nanalyze end to end on {args.sizes[-1]:,} responses (in this process): {seconds:.1f} s, "
                   f"peak {peak:.0f} MiB traced")
         # the command as a researcher runs it, in its own process: wall time and peak resident memory

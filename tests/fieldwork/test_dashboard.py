@@ -71,7 +71,12 @@ def test_the_page_shows_the_rates_with_their_formulas_and_a_chart(known, field_w
     assert re.search(r'data-rate="RR1">30\.0<', html) and re.search(r'data-rate="RR2">50\.0<', html)
     assert "RR1 = I / ((I + P) + (R + NC + O) + (UH + UO))" in html
     assert "RR2 = (I + P) / ((I + P) + (R + NC + O) + (UH + UO))" in html
-    assert html.count("<svg") == 2 and "<script" not in html
+    # the chart is drawn by the server: two SVGs, and no script of the page's own (the layout's
+    # files only)
+    assert html.count("<svg") == 2
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/vendor/bootstrap/bootstrap.bundle.min.js" defer>',
+        '<script src="/static/js/time-zone.js" defer>']
     assert 'class="table-responsive"' in html
     assert "Write and send invitations" not in html  # researchers watch; admins send
 

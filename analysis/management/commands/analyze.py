@@ -6,11 +6,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from analysis.bundle import bundle_write
-from analysis.report import report_build
+from analysis.bundle import wave_bundle_write
 from surveys.models import Wave
 
-STEPS = ["report", "data", "tables", "figures", "report page"]
+STEPS = ["data", "report", "tables", "figures", "report page"]
 
 
 class Command(BaseCommand):
@@ -30,13 +29,14 @@ class Command(BaseCommand):
         out = out or Path("out") / wave_obj.slug
         with tqdm(total=len(STEPS), desc=wave_obj.slug, unit="step",
                   disable=options.get("verbosity", 1) < 1) as bar:
-            bar.set_postfix_str("report")
-            report = report_build(wave_obj, lang=lang, all_crosstabs=True)
+            started = []
 
             def progress(step: str) -> None:
-                bar.update(1)
+                if started:
+                    bar.update(1)
+                started.append(step)
                 bar.set_postfix_str(step)
 
-            written = bundle_write(report, out, progress=progress)
+            written = wave_bundle_write(wave_obj, out, lang=lang, progress=progress)
             bar.update(1)
         self.stdout.write(f"{len(written)} files written to {out}")
