@@ -5,14 +5,15 @@ parameters from the demo data (``make_demo_data`` in the live server's database)
 walked by a role when a GET as that role answers 200 with HTML. On every page the walk fails on
 
 - sideways scrolling (``document.documentElement.scrollWidth`` wider than the window),
-- an error in the browser's console (or an uncaught script error),
+- an error in the browser's console (or an uncaught script error), or a Content-Security-Policy
+  refusal in the page's document (``CSP_WATCH_JS``),
 - any axe-core violation, whatever its impact,
 - a radio button or check box whose border has a contrast below 3:1 against its background.
 
-Screenshots go to var/screenshots/page-walk/<role>-<language>-<width>/, the findings to
-var/screenshots/page-walk.json. The suite walks the respondents', the
-interviewers', the coders' and the researchers' pages; the admin site's pages are walked on demand
-(PAGE_WALK_ROLES=admin, or a list such as coder,admin), as they do not pass yet (docs/testing.md).
+Screenshots go to var/screenshots/page-walk/<role>-<language>-<width>/, the findings (with the time
+and the number of pages of each role) to var/screenshots/page-walk.json. Every role is walked: the
+anonymous visitor, the interviewer, a coder, the researcher and an admin (a superuser, every page
+of the admin site); PAGE_WALK_ROLES (such as coder,admin) walks only those (docs/testing.md).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from .conftest import AXE_JS, SCREENSHOTS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROLES = ("anonymous", "interviewer", "coder", "researcher", "admin")
-WALKED = [r for r in os.environ.get("PAGE_WALK_ROLES", "anonymous,interviewer,coder,researcher").split(",") if r]
+WALKED = [r for r in os.environ.get("PAGE_WALK_ROLES", ",".join(ROLES)).split(",") if r]
 LANGUAGES = {"en": "en-GB", "ru": "ru-RU"}
 WIDTHS = (390, 1280)
 SKIP = {"admin:jsi18n", "admin:autocomplete", "admin:view_on_site", "set_language", "favicon.ico"}
