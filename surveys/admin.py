@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
@@ -13,19 +14,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
 
 from . import services
+from .admin_mixins import DATETIME_INPUT, ChoiceLabelsMixin
 from .forms import InvitationCreateForm, WaveQuestionAddForm
 from .links import write_invitation_links
 from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
                      Section, Wave, WaveOptionSet, versioned_error)
 from .text import CleanTextAdminMixin
-
-admin.site.site_header = _("Cluster Readiness Survey")
-admin.site.site_title = _("Cluster Readiness Survey")
-admin.site.index_title = _("Administration")
-
 
 def invitation_links_csv(request: HttpRequest, wave: Wave, issued: list[services.IssuedInvitation]) -> HttpResponse:
     """The only time tokens exist in clear: a CSV of links to hand out."""
@@ -106,7 +104,7 @@ class OptionInline(CleanTextAdminMixin, admin.TabularInline):
 
 
 @admin.register(Scale)
-class ScaleAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
+class ScaleAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "ordered", "option_count"]
     list_filter = ["instrument", "ordered"]
     inlines = [OptionInline]
@@ -116,7 +114,7 @@ class ScaleAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
         return obj.options.count()
 
 
-class QuestionInline(CleanTextAdminMixin, admin.TabularInline):
+class QuestionInline(ChoiceLabelsMixin, CleanTextAdminMixin, admin.TabularInline):
     model = Question
     form = CheckedModelForm
     formset = StructureFormSet
@@ -126,14 +124,14 @@ class QuestionInline(CleanTextAdminMixin, admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
+class SectionAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "order", "title_en"]
     list_filter = ["instrument"]
     inlines = [QuestionInline]
 
 
 @admin.register(Question)
-class QuestionAdmin(CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, StructureAdminMixin, admin.ModelAdmin):
     list_display = ["code", "instrument", "section", "type", "required", "scale", "group", "role"]
     list_filter = ["instrument", "type", "required"]
     search_fields = ["code", "text_en", "text_ru"]
@@ -158,7 +156,7 @@ class BlockInline(CleanTextAdminMixin, admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class InstrumentAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["code", "version", "status", "title_en", "kind", "question_count", "wave_count", "answered"]
     list_filter = ["status", "kind"]
     inlines = [SectionInline, BlockInline]
@@ -249,17 +247,18 @@ class WaveOptionSetForm(CheckedModelForm):
         return cleaned
 
 
-class WaveOptionSetInline(CleanTextAdminMixin, admin.TabularInline):
+class WaveOptionSetInline(ChoiceLabelsMixin, CleanTextAdminMixin, admin.TabularInline):
     model = WaveOptionSet
     form = WaveOptionSetForm
     extra = 0
     filter_horizontal = ["options"]
     verbose_name = _("option list for this wave")
     verbose_name_plural = _("option lists for this wave (e.g. the regions offered)")
+    verbose_name_accusative = pgettext_lazy("accusative", "option list for this wave")
 
 
 @admin.register(Wave)
-class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class WaveAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "instrument", "instrument_version", "status", "access", "opens_at",
                     "closes_at", "started", "completed", "links"]
     list_filter = ["status", "access", "instrument"]
@@ -269,13 +268,7 @@ class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     inlines = [WaveOptionSetInline]
     readonly_fields = ["created_at"]
     form = CheckedModelForm
-    # One labelled date-and-time input of the browser's own, instead of the admin's split
-    # date and time boxes (unlabelled, and their calendar script sets inline styles).
-    formfield_overrides = {
-        models.DateTimeField: {"form_class": forms.DateTimeField,  # one value, not the admin's split pair
-                               "widget": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                             format="%Y-%m-%dT%H:%M")},
-    }
+    formfield_overrides = DATETIME_INPUT  # one labelled date-and-time input each (surveys/admin_mixins.py)
 
     @admin.display(description=_("instrument version"), ordering="instrument__version")
     def instrument_version(self, obj: Wave) -> int:
@@ -409,7 +402,7 @@ class WaveAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "wave", "created_at", "used_at"]
     list_filter = ["wave", ("used_at", admin.EmptyFieldListFilter)]
     search_fields = ["label", "email"]
@@ -444,7 +437,7 @@ class AnswerInline(CleanTextAdminMixin, admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class ResponseAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["short_id", "wave", "status", "language", "started_at", "submitted_at", "via_invitation"]
     list_filter = ["wave", "status", "language"]
     date_hierarchy = "started_at"
@@ -479,3 +472,19 @@ class QuestionAdditionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Users and groups: Django's own admins, with one labelled date-and-time input each (last login,
+# date joined) instead of the split boxes.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(ChoiceLabelsMixin, auth_admin.UserAdmin):
+    formfield_overrides = {**auth_admin.UserAdmin.formfield_overrides, **DATETIME_INPUT}
+
+
+@admin.register(Group)
+class GroupAdmin(auth_admin.GroupAdmin):
+    pass

@@ -164,7 +164,8 @@ class Instrument(TranslatedMixin, models.Model):
 class Scale(StructureLockMixin, TranslatedMixin, models.Model):
     """A list of options (a choice list); ``ordered`` for ordinal scales."""
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales",
+                                   verbose_name=_("instrument"))
     code = models.SlugField(_("code"), max_length=64)
     ordered = models.BooleanField(_("ordered"), default=False)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
@@ -197,7 +198,7 @@ class Option(StructureLockMixin, TranslatedMixin, models.Model):
     stored and exported (Low = 1 ... Very high = 4).
     """
 
-    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="options")
+    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="options", verbose_name=_("scale"))
     code = models.IntegerField(_("code"))
     label_en = models.CharField(_("label (English)"), max_length=300)
     label_ru = models.CharField(_("label (Russian)"), max_length=300)
@@ -262,7 +263,8 @@ class Option(StructureLockMixin, TranslatedMixin, models.Model):
 
 
 class Section(StructureLockMixin, TranslatedMixin, models.Model):
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="sections")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="sections",
+                                   verbose_name=_("instrument"))
     code = models.SlugField(_("code"), max_length=64)
     order = models.PositiveIntegerField(_("order"), default=0)
     title_en = models.CharField(_("title (English)"), max_length=200)
@@ -331,8 +333,9 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
 
     CHOICE_TYPES = {Type.SCALE, Type.SINGLE, Type.MULTIPLE}
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions",
+                                   verbose_name=_("instrument"))
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section"))
     code = models.SlugField(_("code"), max_length=64, help_text=_("The variable name in every export."))
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     required = models.BooleanField(_("required"), default=True)
@@ -346,7 +349,7 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
     help_ru = models.TextField(_("help text (Russian)"), blank=True)
     scale = models.ForeignKey(
         Scale, on_delete=models.PROTECT, null=True, blank=True, related_name="questions",
-        help_text=_("Options for choice questions."),
+        help_text=_("Options for choice questions."), verbose_name=_("scale"),
     )
     group = models.SlugField(
         _("group"), max_length=64, blank=True,
@@ -496,7 +499,8 @@ class Question(StructureLockMixin, TranslatedMixin, models.Model):
 class Block(StructureLockMixin, TranslatedMixin, models.Model):
     """The label of a block of items (the questions whose ``group`` is this block's code)."""
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="blocks")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="blocks",
+                                   verbose_name=_("instrument"))
     code = models.SlugField(_("code"), max_length=64)
     order = models.PositiveIntegerField(_("order"), default=0)
     label_en = models.CharField(_("label (English)"), max_length=200)
@@ -530,7 +534,8 @@ class Wave(models.Model):
         OPEN_LINK = "open_link", _("Open link")
         INVITATION = "invitation", _("Invitation only")
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves",
+                                   verbose_name=_("instrument"))
     title = models.CharField(_("title (English)"), max_length=200,
                              help_text=_("Also shown in Russian where the Russian title is left empty."))
     title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
@@ -564,7 +569,8 @@ class Wave(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        """Its title in the active language (the English one where no Russian is given)."""
+        return self.local_title
 
     def local(self, field: str, lang: str | None = None) -> str:
         """``<field>_ru`` in Russian (``lang``, or the active language) when it is given, else the
@@ -617,9 +623,9 @@ class WaveOptionSet(models.Model):
     Option codes stay those of the scale, so exports of different waves agree.
     """
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="option_sets")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    options = models.ManyToManyField(Option, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="option_sets", verbose_name=_("wave"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name=_("question"))
+    options = models.ManyToManyField(Option, related_name="+", verbose_name=_("options"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "question"], name="wave_option_set_unique")]
@@ -652,7 +658,7 @@ class WaveOptionSet(models.Model):
 class Invitation(models.Model):
     """A single-use link. Only the SHA-256 of its token is stored."""
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("wave"))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     label = models.CharField(_("label"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -673,15 +679,16 @@ class Response(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
 
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses", verbose_name=_("wave"))
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("identifier"))
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response",
+        verbose_name=_("invitation"),
     )
     resume_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     language = models.CharField(_("language"), max_length=8, blank=True)
-    current_step = models.PositiveIntegerField(default=0)
+    current_step = models.PositiveIntegerField(default=0, verbose_name=_("current page"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -707,8 +714,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response"))
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question"))
     value = models.JSONField(_("value"))
 
     class Meta:
@@ -727,8 +734,9 @@ class QuestionAddition(models.Model):
     answer to it, the answer is missing because it was not asked, not because it was skipped.
     """
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="question_additions")
-    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="addition")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="question_additions", verbose_name=_("wave"))
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="addition",
+                                    verbose_name=_("question"))
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                  verbose_name=_("added by"))

@@ -170,7 +170,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                       "surveys_instrument", "surveys_wave")
     },
     "admin:surveys_invitation_add": ADMIN_FORBIDDEN,  # invitations come from the wave's page only
-    "admin:coding_codebook_add": ADMIN_ONLY,
+    "admin:coding_codebook_add": ADMIN_FORBIDDEN,  # codebooks are created on the coding pages
     **{f"admin:coding_{model}_add": ADMIN_FORBIDDEN  # codings and their records come from the coding pages only
        for model in ("coding", "codingdecision", "unitview", "unitcorrection")},
     "admin:interviews_interview_add": ADMIN_FORBIDDEN,  # interviews start (with consent) on the interviewer's page

@@ -1,13 +1,23 @@
 """Admin of coding: codebooks with their categories; codings, coding decisions, seen codes and
 corrections after coding as read-only records.
 
-Codings are written only on the coders' pages: the admin cannot add, change or delete them. The
-codes of a coding (categories, quotes, spans) are shown only once its unit's codings are complete
-(every coding the codebook requires is finished), as on the consensus page.
+What the coding workflow writes is never added, changed or deleted here, so that blind coding can
+neither leak nor be altered: codings (with the codes a coder applied), coding decisions (a
+consensus, or a single coder's final codes, with the final codes), seen codes (who saw a unit's
+codes and can no longer code it blind) and corrections after coding. The codes of a coding
+(categories, quotes, spans) are shown only once its unit's codings are complete (every coding the
+codebook requires is finished), as on the consensus page.
+
+What researchers define stays theirs: a codebook's design (fixed once coding has started) and
+whether a coder may set a consensus can be changed here. Codebooks are created, and their
+categories added, renamed and merged, on the coding pages (/coding/codebooks/), whose services keep
+the coded question's options in step; here the categories are shown read-only.
 """
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from surveys.text import CleanTextAdminMixin
@@ -43,20 +53,30 @@ class ReadOnlyInline(CleanTextAdminMixin, admin.TabularInline):
         return False
 
 
-class CodebookCategoryInline(CleanTextAdminMixin, admin.TabularInline):
+class CodebookCategoryInline(ReadOnlyInline):
+    """A codebook's categories, as the coding pages define them (read-only here: adding, renaming
+    and merging there also changes the coded question's options)."""
+
     model = CodebookCategory
     fk_name = "codebook"
-    extra = 0
     fields = ["code", "order", "label_en", "label_ru", "merged_into"]
-    readonly_fields = ["code", "merged_into"]
-    can_delete = False
+    readonly_fields = fields
 
 
 @admin.register(Codebook)
 class CodebookAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "text_question", "design", "coders_may_decide", "created_at"]
-    readonly_fields = ["question", "text_question", "created_at"]
+    fields = ["question", "text_question", "design", "coders_may_decide", "created_at", "categories_page"]
+    readonly_fields = ["question", "text_question", "created_at", "categories_page"]
     inlines = [CodebookCategoryInline]
+
+    def has_add_permission(self, request):
+        return False  # created on the coding pages, its categories seeded from the coded question's options
+
+    @admin.display(description=_("categories"))
+    def categories_page(self, obj: Codebook) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("coding:codebook", args=[obj.pk]),
+                           _("Add, rename and merge the categories on the codebook’s page"))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -71,7 +71,8 @@ class CodebookCategory(TranslatedMixin, models.Model):
     A merged category keeps its row (``merged_into`` points to the category that absorbed it).
     """
 
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="categories")
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="categories",
+                                 verbose_name=_("codebook"))
     code = models.IntegerField(_("code"))
     label_en = models.CharField(_("label (English)"), max_length=300)
     label_ru = models.CharField(_("label (Russian)"), max_length=300)
@@ -112,8 +113,8 @@ class Coding(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         FINISHED = "finished", _("Finished")
 
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="codings")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings")
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="codings", verbose_name=_("codebook"))
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings", verbose_name=_("response"))
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings",
                               verbose_name=_("coder"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
@@ -142,8 +143,9 @@ class Coding(models.Model):
 class AppliedCode(models.Model):
     """A category a coder applied, optionally with the span of text that supports it."""
 
-    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="codes")
-    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="applied")
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="codes", verbose_name=_("coding"))
+    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="applied",
+                                 verbose_name=_("category"))
     start = models.PositiveIntegerField(_("span start"), null=True, blank=True)
     end = models.PositiveIntegerField(_("span end"), null=True, blank=True)
     quote = models.TextField(_("quoted text"), blank=True)
@@ -173,8 +175,10 @@ class CodingDecision(models.Model):
         CONSENSUS = "consensus", _("Consensus")
         SINGLE = "single", _("Single coder")
 
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="decisions")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_decisions")
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="decisions",
+                                 verbose_name=_("codebook"))
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_decisions",
+                                 verbose_name=_("response"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
@@ -193,8 +197,10 @@ class CodingDecision(models.Model):
 
 
 class FinalCode(models.Model):
-    decision = models.ForeignKey(CodingDecision, on_delete=models.CASCADE, related_name="codes")
-    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="final")
+    decision = models.ForeignKey(CodingDecision, on_delete=models.CASCADE, related_name="codes",
+                                 verbose_name=_("coding decision"))
+    category = models.ForeignKey(CodebookCategory, on_delete=models.PROTECT, related_name="final",
+                                 verbose_name=_("category"))
 
     class Meta:
         ordering = ["decision", "category__order"]
@@ -211,8 +217,8 @@ class UnitView(models.Model):
     """Someone saw the codes of a unit's codings (its consensus page, or set its final codes): they
     can no longer code it blind."""
 
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="views")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="views", verbose_name=_("codebook"))
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+", verbose_name=_("response"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("user"))
     seen_at = models.DateTimeField(_("seen at"), default=timezone.now)
@@ -235,8 +241,10 @@ class UnitCorrection(models.Model):
         CONFIRMED = "confirmed", _("Final codes re-confirmed")
         RECODED = "recoded", _("Re-coded")
 
-    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="corrections")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_corrections")
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="corrections",
+                                 verbose_name=_("codebook"))
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="coding_corrections",
+                                 verbose_name=_("response"))
     old_text = models.TextField(_("text before the correction"), blank=True)
     new_text = models.TextField(_("corrected text"), blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from surveys.admin_mixins import ChoiceLabelsMixin
 from surveys.text import CleanTextAdminMixin
 
 from . import services
@@ -52,7 +53,7 @@ class MailingAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class MessageTemplateAdmin(ChoiceLabelsMixin, CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["wave", "kind", "subject_en", "subject_ru", "updated_at"]
     list_filter = ["kind"]
 

@@ -31,7 +31,7 @@ class Language(models.TextChoices):
 class MessageTemplate(models.Model):
     """The texts of a wave's invitation or reminder, in English and Russian (the defaults otherwise)."""
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="message_templates")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="message_templates", verbose_name=_("wave"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subject_en = models.CharField(_("subject (English)"), max_length=200)
     body_en = models.TextField(_("text (English)"))
@@ -52,7 +52,8 @@ class Contact(models.Model):
     """What fieldwork knows about one invitation: the salt its e-mailed link is derived from, and
     whether the invitee opted out. The link itself is never stored (docs/security.md)."""
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="fieldwork_contact")
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="fieldwork_contact",
+                                      verbose_name=_("invitation"))
     link_salt = models.CharField(max_length=32, editable=False)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
 
@@ -67,7 +68,7 @@ class Contact(models.Model):
 class Mailing(models.Model):
     """One sending of a wave's invitation or reminder to a set of invitations, done by a task."""
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="mailings")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="mailings", verbose_name=_("wave"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=4, choices=Language.choices, default=Language.BOTH)
     base_url = models.CharField(_("site address"), max_length=300)
@@ -96,8 +97,9 @@ class Message(models.Model):
         INTERRUPTED = "interrupted", _("Interrupted (may or may not have been delivered)")
         SKIPPED = "skipped", _("Not sent (completed or opted out meanwhile)")
 
-    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="messages")
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="fieldwork_messages")
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="messages", verbose_name=_("mailing"))
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="fieldwork_messages",
+                                   verbose_name=_("invitation"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("error"), blank=True)
@@ -136,7 +138,7 @@ class Job(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="fieldwork_jobs")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="fieldwork_jobs", verbose_name=_("wave"))
     kind = models.CharField(_("kind"), max_length=10, choices=JobKind.choices)
     lang = models.CharField(_("language"), max_length=2, default="en")
     free_text = models.BooleanField(_("with free-text answers"), default=False)

@@ -19,7 +19,8 @@ from surveys.models import Question, Response, Wave
 class InterviewerAssignment(models.Model):
     """Which interviewers may record interviews in which wave."""
 
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="interviewer_assignments")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="interviewer_assignments",
+                             verbose_name=_("wave"))
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                     related_name="interview_assignments", verbose_name=_("interviewer"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -38,7 +39,8 @@ class InterviewerAssignment(models.Model):
 class Interview(models.Model):
     """The interviewer's side of a response: who, consent, completion, and a version for locking."""
 
-    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="interview")
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="interview",
+                                    verbose_name=_("response"))
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews",
                                     verbose_name=_("interviewer"))
     consent_at = models.DateTimeField(_("consent recorded at"))
@@ -66,8 +68,9 @@ class Interview(models.Model):
 class AnswerChange(models.Model):
     """Audit trail of an interview's answers: one row per changed answer per save."""
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes",
+                                  verbose_name=_("interview"))
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question"))
     version = models.PositiveIntegerField(_("version"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("changed by"))

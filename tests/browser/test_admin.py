@@ -52,3 +52,47 @@ def test_admin_creates_a_wave_and_invitations(survey_data, new_page, shoot):
     respondent = new_page(DESKTOP)
     respondent.goto(rows[0]["link"])
     respondent.wait_for_url("**/w/spring-2027/page/1/")
+
+
+PANEL_JS = """() => {
+  const region = document.querySelector('.wave-panel-scroll');
+  const heading = document.getElementById(region.getAttribute('aria-labelledby'));
+  return {role: region.getAttribute('role'), tabindex: region.getAttribute('tabindex'), name: heading.textContent,
+          scroll: region.scrollWidth, width: region.clientWidth, page: document.documentElement.scrollWidth,
+          rows: region.querySelectorAll('tbody tr').length};
+}"""
+
+
+@pytest.mark.slow
+def test_waves_panel_fits_on_a_desktop_and_scrolls_in_its_region_on_a_phone(
+        transactional_db, live_server, role_groups, new_page, shoot):
+    """The admin's home page with the demo waves: at 1280 px every column of the panel is on screen;
+    at 390 px the table scrolls inside its labelled region, which takes the focus, and the page does not."""
+    from django.core.management import call_command
+
+    from .test_page_walk import _restore_roles
+
+    _restore_roles(role_groups)
+    call_command("make_demo_data", verbosity=0)
+    get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    for locale, heading in (("en-GB", "Waves"), ("ru-RU", "Волны")):
+        page = new_page({"width": 1280, "height": 900}, locale=locale)
+        page.goto("/admin/login/")
+        page.locator("#id_username").fill("boss")
+        page.locator("#id_password").fill("a-long-admin-password")
+        page.locator('input[type="submit"]').click()
+        page.wait_for_url("**/admin/")
+        panel = page.evaluate(PANEL_JS)
+        assert panel["rows"] == Wave.objects.count() == 5
+        assert panel["scroll"] <= panel["width"], f"{locale}: columns off screen at 1280 px: {panel}"
+        assert (panel["role"], panel["tabindex"], panel["name"]) == ("region", "0", heading)
+        shoot(page, f"index-{locale}-1280")
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        panel = page.evaluate(PANEL_JS)
+        assert panel["scroll"] > panel["width"] and panel["page"] <= 390, panel
+        page.locator(".wave-panel-scroll").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(100)
+        assert page.evaluate("() => document.querySelector('.wave-panel-scroll').scrollLeft") > 0
+        shoot(page, f"index-{locale}-390")

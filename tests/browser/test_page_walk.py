@@ -5,14 +5,15 @@ parameters from the demo data (``make_demo_data`` in the live server's database)
 walked by a role when a GET as that role answers 200 with HTML. On every page the walk fails on
 
 - sideways scrolling (``document.documentElement.scrollWidth`` wider than the window),
-- an error in the browser's console (or an uncaught script error),
+- an error in the browser's console (or an uncaught script error), or a Content-Security-Policy
+  refusal in the page's document (``CSP_WATCH_JS``),
 - any axe-core violation, whatever its impact,
 - a radio button or check box whose border has a contrast below 3:1 against its background.
 
-Screenshots go to var/screenshots/page-walk/<role>-<language>-<width>/, the findings to
-var/screenshots/page-walk.json. The suite walks the respondents', the
-interviewers', the coders' and the researchers' pages; the admin site's pages are walked on demand
-(PAGE_WALK_ROLES=admin, or a list such as coder,admin), as they do not pass yet (docs/testing.md).
+Screenshots go to var/screenshots/page-walk/<role>-<language>-<width>/, the findings (with the time
+and the number of pages of each role) to var/screenshots/page-walk.json. Every role is walked: the
+anonymous visitor, the interviewer, a coder, the researcher and an admin (a superuser, every page
+of the admin site); PAGE_WALK_ROLES (such as coder,admin) walks only those (docs/testing.md).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from .conftest import AXE_JS, SCREENSHOTS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROLES = ("anonymous", "interviewer", "coder", "researcher", "admin")
-WALKED = [r for r in os.environ.get("PAGE_WALK_ROLES", "anonymous,interviewer,coder,researcher").split(",") if r]
+WALKED = [r for r in os.environ.get("PAGE_WALK_ROLES", ",".join(ROLES)).split(",") if r]
 LANGUAGES = {"en": "en-GB", "ru": "ru-RU"}
 WIDTHS = (390, 1280)
 SKIP = {"admin:jsi18n", "admin:autocomplete", "admin:view_on_site", "set_language", "favicon.ico"}
@@ -70,6 +71,31 @@ BORDER_CONTRAST_JS = """() => {
   }
   return found.slice(0, 5);
 }"""
+
+
+# Every Content-Security-Policy refusal in the page's own document, read after each page. The walk
+# counts refusals from these events, not from the console's text, because axe-core re-parses the
+# style sheets that an @import pulls in (the admin's forms.css imports widgets.css) as <style>
+# elements of a scratch document of its own: the page's policy refuses them and the console says so,
+# but they belong to no document of the page (which loads those sheets by URL, as the policy allows).
+# Such a refusal is dispatched at the document itself, with no element of the page as its target;
+# a refused <style> of the page's own is the event's target.
+CSP_WATCH_JS = """document.addEventListener('securitypolicyviolation', (e) => {
+  if (e.effectiveDirective === 'style-src-elem' && e.target === document) return;  // not the page's
+  (window.__cspRefusals = window.__cspRefusals || []).push(
+    `${e.effectiveDirective} refused ${e.blockedURI || 'inline'}` + (e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}` : ''));
+});"""
+CSP_CONSOLE_TEXT = "violates the following Content Security Policy directive"
+
+
+def csp_refusals(page) -> list[str]:
+    """The refusals the page's document reported since it was loaded."""
+    return page.evaluate("() => window.__cspRefusals || []")
+
+
+def console_errors(messages: list[str]) -> list[str]:
+    """Console errors but the console's copies of CSP refusals (counted by ``csp_refusals``)."""
+    return [m for m in messages if CSP_CONSOLE_TEXT not in m]
 
 
 def _values(users) -> dict[str, str]:
@@ -171,16 +197,21 @@ def test_page_walk(demo_world, browser, live_server, axe_audit):
     started = time.monotonic()
     problems: list[dict] = []
     counts: dict[str, int] = {}
+    pages_per_role: dict[str, int] = {}
+    seconds_per_role: dict[str, int] = {}
     for role in wanted:
+        role_started = time.monotonic()
         client = Client()
         if role != "anonymous":
             client.force_login(demo_world[role])
         pages = _pages(client, values)
+        pages_per_role[role] = len(pages)
         state = _storage_state(client, live_server)
         for lang, locale in LANGUAGES.items():
             context = browser.new_context(locale=locale, base_url=live_server.url, storage_state=state,
                                           viewport={"width": WIDTHS[0], "height": 844})
             context.set_default_timeout(15_000)
+            context.add_init_script(CSP_WATCH_JS)
             page = context.new_page()
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -203,17 +234,56 @@ def test_page_walk(demo_world, browser, live_server, axe_audit):
                                          "targets": v["targets"]})
                     for weak in page.evaluate(BORDER_CONTRAST_JS):
                         problems.append({**where, "problem": "control border contrast < 3:1", "control": weak})
-                    page.wait_for_timeout(50)  # late console messages (CSP reports)
-                    for message in errors:
+                    page.wait_for_timeout(50)  # late console messages and CSP refusals
+                    for message in console_errors(errors):
                         problems.append({**where, "problem": "console error", "message": message[:300]})
+                    for refusal in csp_refusals(page):
+                        problems.append({**where, "problem": "CSP refusal", "message": refusal[:300]})
                     name = re.sub(r"[^\w.-]+", "_", url.strip("/")) or "home"
                     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
                     counts[f"{role}/{lang}"] = counts.get(f"{role}/{lang}", 0) + 1
             context.close()
+        seconds_per_role[role] = round(time.monotonic() - role_started)
     seconds = round(time.monotonic() - started)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "page-walk.json").write_text(json.dumps(
-        {"seconds": seconds, "page_loads": counts, "problems": problems}, indent=2, ensure_ascii=False))
-    print(f"page walk: {sum(counts.values())} page loads in {seconds} s: {counts}")
+        {"seconds": seconds, "seconds_per_role": seconds_per_role, "pages": pages_per_role, "page_loads": counts,
+         "problems": problems}, indent=2, ensure_ascii=False))
+    print(f"page walk: {sum(counts.values())} page loads in {seconds} s: {counts}, pages {pages_per_role}, "
+          f"seconds {seconds_per_role}")
     summary = sorted({f"{p['role']} {p['lang']} {p['width']}px {p['page']}: {p['problem']}" for p in problems})
     assert not problems, f"{len(problems)} problems (var/screenshots/page-walk.json):\n  " + "\n  ".join(summary)
+
+
+def test_csp_watch_counts_the_pages_refusals_not_axes(transactional_db, live_server, browser, axe_audit):
+    """The walk's CSP check: a refusal in the page's document is reported; axe-core's own scratch
+    document (where it re-parses the admin's @import-ed style sheet) is not the page's."""
+    boss = get_user_model().objects.create_superuser("csp-admin", "csp-admin@example.org", "unused-password-123")
+    client = Client()
+    client.force_login(boss)
+    context = browser.new_context(base_url=live_server.url, storage_state=_storage_state(client, live_server))
+    context.add_init_script(CSP_WATCH_JS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(reverse("admin:surveys_wave_add"), wait_until="load")
+        assert csp_refusals(page) == [] and console_errors(errors) == []  # the page as a visitor gets it
+        axe_audit(page, "csp-watch")
+        page.wait_for_timeout(50)
+        assert csp_refusals(page) == [] and console_errors(errors) == []
+        page.evaluate("""() => {
+            const style = document.createElement('style');
+            style.textContent = 'body { color: red }';
+            document.head.appendChild(style);
+            const image = document.createElement('img');
+            image.src = 'https://example.org/pixel.png';
+            document.body.appendChild(image);
+        }""")
+        page.wait_for_timeout(100)
+        refusals = csp_refusals(page)
+        assert len(refusals) == 2, refusals
+        assert refusals[0].startswith("style-src-elem refused inline")
+        assert refusals[1].startswith("img-src refused https://example.org/pixel.png")
+    finally:
+        context.close()
