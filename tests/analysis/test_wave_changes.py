@@ -44,7 +44,7 @@ def test_a_respondents_draft_does_not_change_the_version(wave):
     assert frames.wave_version(wave) == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_wave_with_changed_answers_can_be_deleted(instruments):
     """Deleting a completed response (and then its wave) deletes answers whose trigger counts on:
     the counter has no foreign-key constraint, so nothing it leaves stops a deletion or a flush."""
