@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from .conventions import NO, YES
 from .models import Instrument, Option, Question, Scale, Section
-from .text import CleanCharField
+from .text import CleanCharField, normalised
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
@@ -325,6 +325,12 @@ class SectionForm(forms.Form):
 
 def initial_from_answers(questions: Sequence[Question], stored: dict[int, Any]) -> dict[str, Any]:
     return {q.code: stored[q.pk] for q in questions if q.pk in stored}
+
+
+class ResumeLinkEmailForm(forms.Form):
+    """The address a respondent sends their resume link to (used for that message only)."""
+
+    email = normalised(forms.EmailField(label=_("E-mail address"), max_length=254))
 
 
 class InvitationCreateForm(forms.Form):

@@ -5,14 +5,16 @@ import base64
 import hashlib
 import hmac
 import secrets
+import smtplib
 import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import logic
@@ -506,3 +508,28 @@ def personal_data_erase(
                 entry.object_repr = f"#{entry.object_id}"
                 entry.save(update_fields=["object_repr"])
     return report
+
+
+class MailNotSent(Exception):
+    """The mail server refused or could not be reached; nothing was sent."""
+
+
+def resume_link_send(*, wave: Wave, url: str, email: str, lang: str) -> None:
+    """E-mail a respondent the link that continues their response, in ``lang``. The address is not
+    stored anywhere. Raises :class:`MailNotSent` when the mail server refuses or cannot be reached."""
+    with translation.override(lang):
+        title = wave.local("title", lang)
+        lines = [
+            _("You asked for the link that continues the survey “%(title)s” where you left off:") % {"title": title},
+            "", url, "",
+            _("Keep it private: anyone with this link can see and change your answers. If you did not ask for "
+              "it, you can ignore this message."),
+        ]
+        contact = wave.local("contact", lang)
+        if contact:
+            lines += ["", _("Questions about the survey: %(contact)s") % {"contact": contact}]
+        subject = _("Your link to continue: %(title)s") % {"title": title}
+    try:
+        send_mail(subject, "\n".join(lines), None, [email], fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailNotSent(str(exc)) from exc

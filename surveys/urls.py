@@ -11,6 +11,7 @@ urlpatterns = [
     path("w/<slug:slug>/page/<int:step>/", views.response_step, name="step"),
     path("w/<slug:slug>/review/", views.response_review, name="review"),
     path("w/<slug:slug>/saved/", views.response_saved, name="saved"),
+    path("w/<slug:slug>/saved/e-mail/", views.response_saved_email, name="saved_email"),
     path("w/<slug:slug>/thanks/", views.response_thanks, name="thanks"),
     path("i/<str:token>/", views.invitation_entry, name="invitation"),
     path("w/<slug:slug>/preview/", views.wave_preview, name="preview"),

@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from config.views import AccessDenied, PageNotFound, message_page
 
 from . import ratelimit, selectors, services
-from .forms import SectionForm
+from .forms import ResumeLinkEmailForm, SectionForm
 from .models import Response, Wave
 
 SESSION_KEY = "surveys.response.{wave_pk}"
@@ -375,7 +378,44 @@ def response_saved(request: HttpRequest, slug: str) -> HttpResponse:
     wave, response = _session_lookup(request, slug)
     if response is None:
         return redirect("surveys:wave_entry", slug=slug)
-    return render(request, "surveys/saved.html", {"wave": wave, "resume_url": _resume_url(request, response)})
+    return render(request, "surveys/saved.html", {"wave": wave, "resume_url": _resume_url(request, response),
+                                                  "email_form": ResumeLinkEmailForm()})
+
+
+def _resume_mails_key(response: Response) -> str:
+    return f"surveys:resume-mails:{response.pk}"
+
+
+@require_http_methods(["POST"])
+def response_saved_email(request: HttpRequest, slug: str) -> HttpResponse:
+    """E-mail this browser's resume link to the address given (at most SURVEYS_RESUME_MAILS times a
+    day per response; the address is not stored)."""
+    wave, response = _session_lookup(request, slug)
+    if response is None:
+        return redirect("surveys:wave_entry", slug=slug)
+    url = _resume_url(request, response)
+    if not url:  # an invitation's response: its invitation link is the way back
+        return redirect("surveys:saved", slug=slug)
+    form = ResumeLinkEmailForm(request.POST)
+    context = {"wave": wave, "resume_url": url, "email_form": form}
+    if not form.is_valid():
+        return render(request, "surveys/saved.html", context, status=400)
+    key = _resume_mails_key(response)
+    if (cache.get(key) or 0) >= settings.SURVEYS_RESUME_MAILS:
+        context["mail_error"] = _("This link has been e-mailed %(n)d times today already; copy it from this page "
+                                  "instead.") % {"n": settings.SURVEYS_RESUME_MAILS}
+        return render(request, "surveys/saved.html", context, status=429)
+    try:
+        services.resume_link_send(wave=wave, url=url, email=form.cleaned_data["email"], lang=_language())
+    except services.MailNotSent:
+        context["mail_error"] = _("The e-mail could not be sent just now. Copy the link from this page, or try "
+                                  "again later.")
+        return render(request, "surveys/saved.html", context, status=503)
+    cache.add(key, 0, timeout=24 * 60 * 60)
+    cache.incr(key)
+    messages.success(request, _("The link was sent to %(email)s. If it does not arrive, look in your spam "
+                                "folder or copy it from this page.") % {"email": form.cleaned_data["email"]})
+    return redirect("surveys:saved", slug=slug)
 
 
 @require_http_methods(["GET"])

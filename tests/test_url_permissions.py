@@ -61,6 +61,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "surveys:step": expect("redirect", respondent="ok"),  # no response in session -> entry page
     "surveys:review": expect("redirect"),  # respondent has pages left -> sent to them
     "surveys:saved": expect("redirect", respondent="ok"),
+    "surveys:saved_email": expect("not_allowed"),  # POST only
     "surveys:thanks": expect("redirect"),  # not submitted yet
     "surveys:invitation": expect("redirect"),  # a valid link starts (or resumes) its response
     "surveys:preview": needs("researcher", "admin"),  # the questionnaire as a respondent sees it; stores nothing

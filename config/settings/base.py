@@ -307,6 +307,8 @@ CACHES = {
 # DJANGO_NUM_PROXIES=N so that the client's own address is counted.
 SURVEYS_TOKEN_RATE_LIMIT = int(os.environ.get("DJANGO_TOKEN_RATE_LIMIT", "20"))
 SURVEYS_TOKEN_RATE_WINDOW = int(os.environ.get("DJANGO_TOKEN_RATE_WINDOW", "600"))
+# A respondent may e-mail their resume link to themselves this many times a day (per response).
+SURVEYS_RESUME_MAILS = int(os.environ.get("DJANGO_RESUME_MAILS", "3"))
 SURVEYS_NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
 
 # Background work (django-tasks, the backport of Django 6's tasks framework, with its database
