@@ -95,6 +95,7 @@ REWORDED_DJANGO_MESSAGES = (
                  "objects:"),
     gettext_noop("Are you sure you want to delete the selected %(objects_name)s? All of the following objects and "
                  "their related items will be deleted:"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),  # "Удалить выбранные пользователи"
 )
 
 

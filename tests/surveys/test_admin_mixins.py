@@ -66,6 +66,12 @@ def test_other_models_and_djangos_own_are_declined(ru, instruments):
     assert _h1(ru.get(reverse("admin:coding_coding_changelist")).content.decode()) == "Выберите кодирование для просмотра"
 
 
+def test_the_delete_action_names_the_models_as_a_label(ru, instruments):
+    """"Удалить выбранные пользователи" would not agree; the name stands as a label instead."""
+    html = ru.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert '<option value="delete_selected">Удалить выбранное: пользователи</option>' in html
+
+
 def test_english_titles_are_djangos(client, boss, open_wave):
     client.force_login(boss)
     html = client.get(reverse("admin:surveys_wave_changelist")).content.decode()
