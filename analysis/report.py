@@ -152,8 +152,12 @@ def report_version(wave: Wave) -> str:
             f"{coding_frames.coding_version(wave)}")
 
 
+def _cache_key(wave_version: str, lang: str, name: str) -> str:
+    return "analysis:2:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
+
+
 def _cached(wave_version: str, lang: str, name: str, compute: Callable[[], Any]) -> Any:
-    key = "analysis:2:" + hashlib.sha256(f"{wave_version}:{lang}:{name}".encode()).hexdigest()
+    key = _cache_key(wave_version, lang, name)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -205,6 +209,8 @@ class _Builder:
         sections: list[Section] = []
         if not self.n:
             return sections
+        if self.roles.items:
+            self.crosstab_prefetch()
         for place, question in enumerate(self.roles.figures, start=1):
             number = self.roles.figure_numbers.get(question, place)
             if question in self.roles.combinations:
@@ -217,9 +223,11 @@ class _Builder:
         if numbers:
             sections.append(self.numbers(numbers))
         if self.roles.items:
-            sections += [self.table1(), self.reliability(), self.crosstab()]
+            sections += [self.table1(), self.reliability()]
             if self.roles.outcome:
                 sections.append(self.model())
+            # built after the model, in its place: its exact test runs beside the model's (crosstab_prefetch)
+            sections.insert(len(sections) - bool(self.roles.outcome), self.crosstab())
         sections.append(self.frequencies())
         return sections
 
@@ -474,33 +482,53 @@ class _Builder:
             text += " " + _("The table is sparse, so the exact test is used.")
         return text
 
-    def crosstab(self) -> Section:
-        section = Section(key="crosstab", title=_("Cross-tabulation"))
+    def crosstab_pair(self) -> tuple[str, str | None]:
+        """The page's cross-tabulation: the chosen item and question, else the first item by the
+        covariate (else profile question) with the fewest categories, the cheapest table."""
         choices = [v.name for v in self.variables if v.values and v.type != "multiple"]
         item = self.options.item if self.options.item in choices else self.roles.items[0]
         candidates = [q for q in dict.fromkeys([*self.roles.covariates, *self.roles.profile]) if q != item]
-        # the default: the covariate (else profile question) with the fewest categories, the cheapest table
         default_by = min(candidates, key=lambda q: (q not in self.roles.covariates, len(self.variable(q).values)
                                                     if self.variable(q) else 0), default=None)
-        by = self.options.by if self.options.by in choices else default_by
+        return item, self.options.by if self.options.by in choices else default_by
+
+    def crosstab_jobs(self) -> list[tuple[str, str, str, int | None]]:
+        """(table name, item, by, exact test's budget) of every cross-tabulation of the report."""
+        item, by = self.crosstab_pair()
+        jobs = [] if by is None or by == item else [("crosstab", item, by, None)]
+        if self.all_crosstabs and jobs:
+            jobs += [(f"crosstab_{item_q}_by_{by_q}", item_q, by_q, self.exact_limit or BATCH_EXACT_LIMIT)
+                     for by_q in self.roles.covariates or self.roles.profile for item_q in self.roles.items]
+        return jobs
+
+    def crosstab_prefetch(self) -> None:
+        """Start the exact tests of the report's cross-tabulations not computed yet, side by side in
+        background threads (:func:`analysis.tables.exact_prefetch`), while the rest is built."""
+        jobs = {(item, by, limit): f"xt:{item}:{by}:{limit}" for _name, item, by, limit in self.crosstab_jobs()}
+        todo = [job for job, name in jobs.items() if cache.get(_cache_key(self.version, self.lang, name)) is None]
+        for job, result in tables.exact_prefetch(self.frame, todo).items():
+            cache.set(_cache_key(self.version, self.lang, jobs[job]), result, CACHE_SECONDS)
+
+    def crosstab(self) -> Section:
+        section = Section(key="crosstab", title=_("Cross-tabulation"))
+        item, by = self.crosstab_pair()
         section.result = (item, by)
         if by is None or by == item:
             section.problems.append(_("This instrument has no profile question to cross-tabulate by."))
             return section
-        try:
-            section.tables.append(self._crosstab_table("crosstab", item, by, None))
-        except ValueError as exc:
-            section.problems.append(self.model_note(exc))
-        if self.all_crosstabs:
-            for by_q in self.roles.covariates or self.roles.profile:
-                for item_q in self.roles.items:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        try:
-                            section.tables.append(self._crosstab_table(
-                                f"crosstab_{item_q}_by_{by_q}", item_q, by_q, self.exact_limit or BATCH_EXACT_LIMIT))
-                        except ValueError:  # e.g. a constant item: the page explains
-                            continue
+        for name, item_q, by_q, limit in self.crosstab_jobs():
+            if name == "crosstab":
+                try:
+                    section.tables.append(self._crosstab_table(name, item_q, by_q, limit))
+                except ValueError as exc:
+                    section.problems.append(self.model_note(exc))
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    section.tables.append(self._crosstab_table(name, item_q, by_q, limit))
+                except ValueError:  # e.g. a constant item: the page explains
+                    continue
         return section
 
     # --- ordinal regression ------------------------------------------------------------------

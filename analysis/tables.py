@@ -6,12 +6,18 @@ their table of counts (:func:`fisher_cached`).
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import threading
 import warnings
-from typing import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from .stats import crosstab as crosstab_mod
@@ -65,27 +71,134 @@ def crosstab(frame: pd.DataFrame, item: str, by: str, *, exact_limit: int | None
 
 
 FISHER_CACHE_SECONDS = 60 * 60 * 24 * 30
+_GAVE_UP = object()
+_LOCK = threading.Lock()
+_RUNNING: dict[tuple[str, int], Future] = {}
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _fisher_key(counts: np.ndarray) -> str:
+    return "analysis:fisher:" + hashlib.sha256(f"{counts.shape}".encode() + counts.tobytes()).hexdigest()
+
+
+def _fisher_known(key: str, limit: int) -> Any:
+    """The kept p-value, ``_GAVE_UP`` when the test gave up under this budget, else None."""
+    found = cache.get(key)
+    if found is not None:
+        return found
+    return _GAVE_UP if cache.get(f"{key}:gave-up:{limit}") is not None else None
+
+
+def _fisher_compute(key: str, counts: np.ndarray, limit: int) -> float | None:
+    p = crosstab_mod.fisher_exact_rxc(counts, limit=limit)
+    if p is None:
+        cache.set(f"{key}:gave-up:{limit}", True, FISHER_CACHE_SECONDS)
+    else:
+        cache.set(key, p, FISHER_CACHE_SECONDS)
+    return p
 
 
 def fisher_cached(table: np.ndarray, *, limit: int) -> float | None:
     """:func:`analysis.stats.crosstab.fisher_exact_rxc` of ``table``, computed once per table of
     counts and kept in the cache: the p-value depends on the counts alone, so the report in another
     language, after an edited label or a new coding, and the bundle after the page, reuse it. A
-    p-value is kept whatever the budget it was computed under; a give-up (None) only for its budget."""
+    p-value is kept whatever the budget it was computed under; a give-up (None) only for its budget.
+    A test :func:`exact_prefetch` started is waited for, not computed twice."""
     counts = np.ascontiguousarray(table, dtype=np.int64)
-    key = "analysis:fisher:" + hashlib.sha256(f"{counts.shape}".encode() + counts.tobytes()).hexdigest()
-    found = cache.get(key)
-    if found is not None:
-        return found
-    gave_up = f"{key}:gave-up:{limit}"
-    if cache.get(gave_up) is not None:
-        return None
-    p = crosstab_mod.fisher_exact_rxc(counts, limit=limit)
-    if p is None:
-        cache.set(gave_up, True, FISHER_CACHE_SECONDS)
-    else:
-        cache.set(key, p, FISHER_CACHE_SECONDS)
-    return p
+    key = _fisher_key(counts)
+    known = _fisher_known(key, limit)
+    if known is not None:
+        return None if known is _GAVE_UP else known
+    with _LOCK:
+        running = _RUNNING.get((key, limit))
+    if running is not None:
+        return running.result()
+    return _fisher_compute(key, counts, limit)
+
+
+def exact_threads() -> int:
+    """How many exact tests run at once (``ANALYSIS_EXACT_THREADS``; default: the processor count, at most 4)."""
+    return max(1, int(getattr(settings, "ANALYSIS_EXACT_THREADS", 0) or min(os.cpu_count() or 1, 4)))
+
+
+def _pool() -> ThreadPoolExecutor:
+    threads = exact_threads()
+    with _LOCK:
+        if _POOL and _POOL[0]._max_workers != threads:  # the setting changed: the running tests finish
+            _POOL.pop().shutdown(wait=False)
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="exact-test"))
+        return _POOL[0]
+
+
+# While tests run in threads, the interpreter hands its lock over every 0.5 ms (not 5 ms): a test
+# needs it back briefly between its compiled steps, and would otherwise wait up to 5 ms each time
+# for the request's own thread (with 5 ms a test beside the report's model took twice as long).
+SWITCH_INTERVAL = 0.0005
+_SWITCH: list[float] = []
+
+
+def _in_thread(key: str, counts: np.ndarray, limit: int) -> float | None:
+    try:
+        return _fisher_compute(key, counts, limit)
+    finally:
+        with _LOCK:
+            _RUNNING.pop((key, limit), None)
+            if not _RUNNING and _SWITCH:
+                sys.setswitchinterval(_SWITCH.pop())
+        connections.close_all()  # this thread's own, should the cache be a database's
+
+
+def _start(pool: ThreadPoolExecutor, key: str, counts: np.ndarray, limit: int) -> None:
+    with _LOCK:  # registered before the thread can finish (it leaves under the same lock)
+        if (key, limit) in _RUNNING:
+            return
+        if not _SWITCH:
+            _SWITCH.append(sys.getswitchinterval())
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _SWITCH[0]))
+        _RUNNING[(key, limit)] = pool.submit(_in_thread, key, counts, limit)
+
+
+def exact_prefetch(frame: pd.DataFrame, jobs: Sequence[tuple[str, str, int | None]]
+                   ) -> dict[tuple[str, str, int | None], crosstab_mod.CrosstabResult]:
+    """Start the exact tests of these cross-tabulations (``(item, by, exact_limit)``, as
+    :func:`crosstab`) that are not kept yet, several at once in background threads
+    (:func:`exact_threads`; the compiled tests release the interpreter's lock), and return at once.
+    :func:`fisher_cached` then waits for each when its table is built, so that the tests of a
+    bundle's cross-tabulations run side by side, and the report page's overlaps its model.
+
+    Returns the cross-tabulations already final (no exact test, or one kept); those of a started
+    test are left to be built again when it is done. Jobs that cannot be tabulated are left out
+    (:func:`crosstab` raises their error)."""
+    final: dict = {}
+    started = False
+    for item, by, exact_limit in jobs:
+        missing: list[tuple[str, np.ndarray, int]] = []
+
+        def probe(table: np.ndarray, *, limit: int) -> float | None:
+            counts = np.ascontiguousarray(table, dtype=np.int64)
+            key = _fisher_key(counts)
+            known = _fisher_known(key, limit)
+            if known is None:
+                missing.append((key, counts, limit))
+                return None
+            return None if known is _GAVE_UP else known
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = crosstab_mod.crosstab(frame, by, item, exact_limit=exact_limit, exact_test=probe)
+        except ValueError:
+            continue
+        if not missing:
+            final[(item, by, exact_limit)] = result
+            continue
+        key, counts, limit = missing[0]
+        if not started:
+            crosstab_mod.fisher_prepare()  # compile (or load) the kernels once, before the threads
+            pool, started = _pool(), True
+        _start(pool, key, counts, limit)
+    return final
 
 
 def default_model_data(frame: pd.DataFrame, blocks: dict[str, list[str]], outcome: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -611,13 +612,28 @@ def _cross(par, c, radix, qlf, codes, pseg, pq, prel, pcum, ptop, fseg, fq, frel
 
 
 _KERNELS: list = []
+_KERNELS_LOCK = threading.Lock()
+
+
+def fisher_prepare() -> None:
+    """Compile (or load from numba's cache) the exact test's kernels now: before tests run in
+    several threads, which then share them."""
+    _kernels()
 
 
 def _kernels():
     """The compiled kernels, or None without numba. Compiled on first use (10-30 s for the three)
     and cached on disk by numba: in NUMBA_CACHE_DIR when it is set, else beside this module when
     its folder is writable, else in the project's var/numba-cache when that is, else in the user's
-    cache; with no writable cache they are compiled in every process."""
+    cache; with no writable cache they are compiled in every process. Once per process, whatever
+    the threads asking."""
+    if _KERNELS:
+        return _KERNELS[0]
+    with _KERNELS_LOCK:
+        return _kernels_load()
+
+
+def _kernels_load():
     if not _KERNELS:
         try:
             import numba

@@ -301,6 +301,11 @@ CACHES = {
     }
 }
 
+# Fisher's exact tests of a report's cross-tabulations run side by side in this many threads of
+# the server process (0: the processor count, at most 4; 1: one at a time, still beside the rest
+# of the report).
+ANALYSIS_EXACT_THREADS = int(os.environ.get("DJANGO_ANALYSIS_EXACT_THREADS", "0"))
+
 # Guessing of invitation and resume links: at most SURVEYS_TOKEN_RATE_LIMIT failed
 # attempts per client address in SURVEYS_TOKEN_RATE_WINDOW seconds, then 429 until
 # the window ends. Behind N reverse proxies that append to X-Forwarded-For, set

@@ -1,0 +1,118 @@
+"""The exact tests of a report's cross-tabulations run side by side in background threads
+(analysis.tables.exact_prefetch), each once, and give the p-values the serial computation gives."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import pandas as pd
+import pytest
+from django.core.cache import cache
+
+from analysis import tables
+from analysis.report import forget_reports, report_build
+from analysis.stats import crosstab as crosstab_mod
+from surveys.models import Wave
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _frame() -> pd.DataFrame:
+    # a: 3 x 3 sparse against b and c; d constant (cannot be tested)
+    a = ["x"] * 6 + ["y"] * 6 + ["z"] * 6
+    b = ["p", "p", "q", "q", "r", "p", "q", "r", "r", "r", "q", "r", "p", "p", "p", "q", "r", "p"]
+    c = ["u", "v"] * 9
+    return pd.DataFrame({"a": a, "b": b, "c": c, "d": ["k"] * 18})
+
+
+@pytest.fixture
+def slow_tests(monkeypatch):
+    """The exact test, recording the thread of each call; two calls must meet (a barrier of two)
+    before either goes on, which only tests running side by side can do."""
+    calls: list[str] = []
+    real = crosstab_mod.fisher_exact_rxc
+    meet = threading.Barrier(2, timeout=20)
+
+    def slow(table, *, limit):
+        calls.append(threading.current_thread().name)
+        meet.wait()
+        return real(table, limit=limit)
+
+    monkeypatch.setattr(crosstab_mod, "fisher_exact_rxc", slow)
+    slow.calls, slow.real = calls, real
+    return slow
+
+
+def test_prefetched_tests_run_in_threads_once_and_agree_with_the_serial_test(slow_tests, settings):
+    settings.ANALYSIS_EXACT_THREADS = 2
+    frame = _frame()
+    jobs = [("a", "b", None), ("a", "c", None), ("d", "b", None)]
+    before = sys.getswitchinterval()
+    final = tables.exact_prefetch(frame, jobs)
+    assert final == {}  # both tables are sparse: their tests are running; d cannot be tabulated
+    assert sys.getswitchinterval() == pytest.approx(tables.SWITCH_INTERVAL)
+    # waits for the running tests (computed twice, or one after the other, the barrier would break)
+    results = {by: tables.crosstab(frame, "a", by) for by in ("b", "c")}
+    assert len(slow_tests.calls) == 2 and all(name.startswith("exact-test") for name in slow_tests.calls)
+    for _ in range(50):  # the last thread restores the interval as it leaves
+        if sys.getswitchinterval() == pytest.approx(before):
+            break
+        time.sleep(0.01)
+    assert sys.getswitchinterval() == pytest.approx(before)
+    # the p-values of the same tables tested one at a time in this thread
+    for by, result in results.items():
+        table = pd.crosstab(frame[by], frame["a"]).to_numpy()
+        assert result.exact_p is not None
+        assert result.exact_p == slow_tests.real(table, limit=crosstab_mod.EXACT_LIMIT)
+    # kept: asking again computes nothing, and the prefetch now returns the tables as final
+    assert set(tables.exact_prefetch(frame, jobs[:2])) == {("a", "b", None), ("a", "c", None)}
+    assert len(slow_tests.calls) == 2
+
+
+def test_a_table_without_an_exact_test_is_final_at_once(slow_tests):  # the barrier is never reached
+    frame = pd.DataFrame({"a": ["x", "y"] * 60, "b": ["p"] * 60 + ["q"] * 60})
+    final = tables.exact_prefetch(frame, [("a", "b", None)])
+    assert final[("a", "b", None)].exact_p is None and final[("a", "b", None)].n == 120
+    assert slow_tests.calls == []
+
+
+def test_a_test_that_gives_up_is_kept_for_its_budget(monkeypatch):
+    calls = []
+
+    def gives_up(table, *, limit):
+        calls.append(limit)
+        return None
+
+    monkeypatch.setattr(crosstab_mod, "fisher_exact_rxc", gives_up)
+    frame = _frame()
+    assert tables.exact_prefetch(frame, [("a", "b", 5)]) == {}
+    result = tables.crosstab(frame, "a", "b", exact_limit=5)
+    assert result.exact_p is None and calls == [5]
+    assert "too large for the exact test" in " ".join(result.notes)
+    assert set(tables.exact_prefetch(frame, [("a", "b", 5)])) == {("a", "b", 5)} and calls == [5]
+
+
+def test_the_bundles_crosstabs_with_threads_equal_those_without(demo_wave, settings, monkeypatch):
+    """Every cross-tabulation of the demo bundle (16, most sparse): the same p-values whether the
+    exact tests run in threads or one after the other in the request."""
+    wave = Wave.objects.select_related("instrument").get(pk=demo_wave.pk)
+    settings.ANALYSIS_EXACT_THREADS = 2
+    threaded = report_build(wave, all_crosstabs=True)
+    forget_reports()
+    cache.clear()
+    monkeypatch.setattr(tables, "exact_prefetch", lambda frame, jobs: {})
+    serial = report_build(wave, all_crosstabs=True)
+
+    def exact(report):
+        section = next(s for s in report.sections if s.key == "crosstab")
+        return {t.name: (t.result.exact_p, t.result.chi2, t.result.n) for t in section.tables}
+
+    got, expected = exact(threaded), exact(serial)
+    assert len(got) == 17 and got == expected
+    assert sum(p is not None for p, _chi2, _n in got.values()) >= 10  # most of them sparse: exact tests
