@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import documents, exports, figures
-from .report import CACHE_SECONDS, Report, report_build, report_version
+from .report import CACHE_SECONDS, Report, report_build, report_prefetch, report_version
 
 def _readme(report: Report, written: list[Path], out: Path) -> str:
     wave = report.wave
@@ -70,6 +70,7 @@ def wave_bundle_write(wave, out: Path, *, lang: str, progress: Callable[[str], N
     files first, then the report is built and its files written, so that the two large things (the
     data files' frame and the report) are never in memory at once."""
     step = progress or (lambda name: None)
+    report_prefetch(wave, lang=lang)  # the exact tests run while the data files are written
     step("data")
     written = data_write(wave, out, lang=lang, free_text=free_text)
     step("report")

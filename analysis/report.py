@@ -35,12 +35,14 @@ from surveys.models import Instrument, Wave
 from . import core_messages, figures, frames, presentation, style, tables
 from .frames import coding as coding_frames
 from .frames import lines as frame_lines
+from .frames.tidy import completed_responses
 from .stats import choices as choice_stats
 from .stats.agreement import agreement_table
 from .stats import ordinal
 from .stats.comparison import compare_items
 
 CACHE_SECONDS = 60 * 60 * 24
+PREFETCH_RESPONSES = 5000  # report_prefetch: larger waves are not read twice
 REPORT_MEMO_SIZE = 16  # reports kept built in each process (the most recently used)
 BATCH_EXACT_LIMIT = 40_000_000  # the bundle runs many exact tests: each gets about 3 s (docs/stats.md)
 
@@ -226,6 +228,11 @@ class _Builder:
             sections += [self.table1(), self.reliability()]
             if self.roles.outcome:
                 sections.append(self.model())
+            if self.all_crosstabs:
+                # the bundle's (and analyze's) figures are all drawn: drawn now, while the exact tests run
+                for section in sections:
+                    for figure in section.figures:
+                        figure.render_all()
             # built after the model, in its place: its exact test runs beside the model's (crosstab_prefetch)
             sections.insert(len(sections) - bool(self.roles.outcome), self.crosstab())
         sections.append(self.frequencies())
@@ -730,6 +737,22 @@ def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None
         while len(_reports) > REPORT_MEMO_SIZE:
             _reports.popitem(last=False)
     return report
+
+
+def report_prefetch(wave: Wave, *, lang: str = "en", all_crosstabs: bool = True, exact_limit: int | None = None
+                    ) -> None:
+    """Start the exact tests :func:`report_build` with the same arguments will need, in background
+    threads, and return: the bundle writes its data files meanwhile. Not for waves of more than
+    ``PREFETCH_RESPONSES`` completed responses, whose tables are seldom sparse enough to need an
+    exact test: their report's frame is not read before the data files are written (one large
+    frame in memory at a time)."""
+    if completed_responses([wave]).count() > PREFETCH_RESPONSES:
+        return
+    with translation.override(lang):
+        builder = _Builder(wave, lang, Options(), all_crosstabs=all_crosstabs, exact_limit=exact_limit,
+                           version=report_version(wave))
+        if builder.n and builder.roles.items:
+            builder.crosstab_prefetch()
 
 
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:

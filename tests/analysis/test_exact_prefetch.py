@@ -116,3 +116,42 @@ def test_the_bundles_crosstabs_with_threads_equal_those_without(demo_wave, setti
     got, expected = exact(threaded), exact(serial)
     assert len(got) == 17 and got == expected
     assert sum(p is not None for p, _chi2, _n in got.values()) >= 10  # most of them sparse: exact tests
+
+
+def test_the_bundle_starts_its_exact_tests_before_writing_its_data(demo_wave, monkeypatch, tmp_path):
+    from analysis import bundle, exports
+    from analysis import report as report_module
+
+    order: list[str] = []
+    real_prefetch, real_write = tables.exact_prefetch, exports.write_data
+
+    def prefetch(frame, jobs):
+        order.append(f"prefetch {len(jobs)}")
+        return real_prefetch(frame, jobs)
+
+    def write(*args, **kwargs):
+        order.append("data")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "exact_prefetch", prefetch)
+    monkeypatch.setattr(exports, "write_data", write)
+    wave = Wave.objects.select_related("instrument").get(pk=demo_wave.pk)
+    bundle.wave_bundle_write(wave, tmp_path, lang="en")
+    # 16 cross-tabulations and the page's, started before the first data file; the report's own
+    # prefetch then finds them kept or running (nothing left to start)
+    assert order[0] == "prefetch 17" and order[1] == "data"
+    assert len(list(tmp_path.glob("crosstab_*_by_*.csv"))) == 16
+    order.clear()
+    forget_reports()
+    monkeypatch.setattr(report_module, "PREFETCH_RESPONSES", 99)  # the demo wave has 100
+    report_module.report_prefetch(wave, lang="en")
+    assert order == []
+
+
+def test_the_bundles_figures_are_drawn_with_the_report_the_pages_are_not(demo_wave):
+    wave = Wave.objects.select_related("instrument").get(pk=demo_wave.pk)
+    page = report_build(wave)
+    assert page.figures() and all(not figure.rendered for figure in page.figures().values())
+    full = report_build(wave, all_crosstabs=True)
+    assert full.figures() and all(set(figure.rendered) == {"png", "svg", "pdf"}
+                                  for figure in full.figures().values())
