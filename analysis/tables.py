@@ -121,6 +121,20 @@ def exact_threads() -> int:
     return max(1, int(getattr(settings, "ANALYSIS_EXACT_THREADS", 0) or min(os.cpu_count() or 1, 4)))
 
 
+def _after_fork() -> None:
+    """A forked process (a server's worker forked after the pool was made) starts with no pool and
+    no running test: the parent's threads do not exist in it."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    _POOL.clear()
+    _RUNNING.clear()
+    if _SWITCH:
+        sys.setswitchinterval(_SWITCH.pop())
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 def _pool() -> ThreadPoolExecutor:
     threads = exact_threads()
     with _LOCK:

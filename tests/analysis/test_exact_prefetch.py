@@ -155,3 +155,23 @@ def test_the_bundles_figures_are_drawn_with_the_report_the_pages_are_not(demo_wa
     full = report_build(wave, all_crosstabs=True)
     assert full.figures() and all(set(figure.rendered) == {"png", "svg", "pdf"}
                                   for figure in full.figures().values())
+
+
+def test_a_forked_process_starts_without_the_parents_pool(settings):
+    """A server worker forked after the pool was made gets a pool of its own, whose threads run."""
+    import os
+
+    settings.ANALYSIS_EXACT_THREADS = 2
+    tables._pool()
+    assert tables._POOL
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh pool computes a test
+        ok = False
+        try:
+            ok = not tables._POOL and not tables._RUNNING and tables._pool().submit(lambda: 41 + 1).result(10) == 42
+        finally:
+            os.write(write, b"1" if ok else b"0")
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
