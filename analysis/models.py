@@ -50,3 +50,20 @@ class WaveChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave_id}: {self.n}"
+
+
+class ExactTest(models.Model):
+    """The p-value of Fisher's exact test of one table of counts, kept so that every server process
+    and the worker share it, and it outlives a restart: it depends on the counts alone
+    (``analysis.tables.fisher_cached``; the key is the SHA-256 of the table's shape and counts)."""
+
+    key = models.CharField(_("table of counts"), max_length=64, primary_key=True)
+    p_value = models.FloatField(_("p-value"))
+    created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exact test")
+        verbose_name_plural = _("exact tests")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}: p = {self.p_value:.6g}"

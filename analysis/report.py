@@ -122,6 +122,7 @@ class Report:
     options: Options
     sections: list[Section]
     frame: pd.DataFrame = field(repr=False, default=None)
+    version: str = ""  # the report version it was built for (report_version)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -731,7 +732,7 @@ def report_build(wave: Wave, *, lang: str = "en", options: Options | None = None
                            version=version)
         sections = builder.build()
     report = Report(wave=wave, lang=lang, n=builder.n, roles=builder.roles, variables=builder.variables,
-                    options=options, sections=sections, frame=builder.frame)
+                    options=options, sections=sections, frame=builder.frame, version=version)
     with _reports_lock:
         _reports[key] = report
         while len(_reports) > REPORT_MEMO_SIZE:
@@ -753,6 +754,44 @@ def report_prefetch(wave: Wave, *, lang: str = "en", all_crosstabs: bool = True,
                            version=report_version(wave))
         if builder.n and builder.roles.items:
             builder.crosstab_prefetch()
+
+
+def exact_tests_compute(wave: Wave) -> int:
+    """Compute the exact tests of the wave's bundle (every item by every covariate, and the page's
+    table) not known yet, several at once, and keep them (``analysis.tables.fisher_cached``: in the
+    database, for every process). Returns how many of its tables have one."""
+    with translation.override("en"):
+        builder = _Builder(wave, "en", Options(), all_crosstabs=True, exact_limit=None,
+                           version=report_version(wave))
+        if not builder.n or not builder.roles.items:
+            return 0
+        jobs = builder.crosstab_jobs()
+        tables.exact_prefetch(builder.frame, [(item, by, limit) for _name, item, by, limit in jobs])
+        known = 0
+        for _name, item, by, limit in jobs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    known += tables.crosstab(builder.frame, item, by, exact_limit=limit).exact_p is not None
+                except ValueError:
+                    continue
+        return known
+
+
+def exact_tests_schedule(report: Report) -> bool:
+    """After a report page: have the worker compute the exact tests of the wave's bundle
+    (:func:`exact_tests_compute`, task ``analysis.tasks.exact_tests``) while the researcher reads
+    the page, so that the bundle downloaded next finds them. Once per report version in each
+    process; not for waves of more than ``PREFETCH_RESPONSES`` responses (seldom sparse) or
+    without a scale. Returns whether the task was queued."""
+    if not report.version or not report.roles.items or not 0 < report.n <= PREFETCH_RESPONSES:
+        return False
+    if not cache.add(f"analysis:exact-scheduled:{report.version}", True, CACHE_SECONDS):
+        return False
+    from . import tasks as analysis_tasks
+
+    analysis_tasks.exact_tests.enqueue(report.wave.pk)
+    return True
 
 
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:

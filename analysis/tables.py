@@ -1,7 +1,7 @@
 """The report's tables, computed from a wave's frame: each function takes the frame (from
 :mod:`analysis.frames`) and the instrument's roles and returns a DataFrame or a result object of
-:mod:`analysis.stats`. Nothing here queries the database or formats numbers; exact tests are kept in the cache by
-their table of counts (:func:`fisher_cached`).
+:mod:`analysis.stats`. Nothing here formats numbers or reads responses; exact tests are kept by their table of counts, in
+the cache and in the database (:func:`fisher_cached`).
 """
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ _GAVE_UP = object()
 _LOCK = threading.Lock()
 _RUNNING: dict[tuple[str, int], Future] = {}
 _POOL: list[ThreadPoolExecutor] = []
+_FINISHED: dict[str, float] = {}  # p-values computed in test threads, not kept yet
 
 
 def _fisher_key(counts: np.ndarray) -> str:
@@ -82,27 +83,63 @@ def _fisher_key(counts: np.ndarray) -> str:
 
 
 def _fisher_known(key: str, limit: int) -> Any:
-    """The kept p-value, ``_GAVE_UP`` when the test gave up under this budget, else None."""
+    """The kept p-value (the cache's, else the database's), ``_GAVE_UP`` when the test gave up under
+    this budget, else None. The request's thread only: the test threads never use the database."""
     found = cache.get(key)
     if found is not None:
         return found
-    return _GAVE_UP if cache.get(f"{key}:gave-up:{limit}") is not None else None
+    with _LOCK:
+        found = _FINISHED.pop(key, None)
+    if found is not None:  # computed in a test thread: kept here, by the request's thread
+        cache.set(key, found, FISHER_CACHE_SECONDS)
+        return _fisher_keep(key, found)
+    if cache.get(f"{key}:gave-up:{limit}") is not None:
+        return _GAVE_UP
+    from .models import ExactTest
+
+    found = ExactTest.objects.filter(key=_db_key(key)).values_list("p_value", flat=True).first()
+    if found is not None:
+        cache.set(key, found, FISHER_CACHE_SECONDS)
+    return found
 
 
-def _fisher_compute(key: str, counts: np.ndarray, limit: int) -> float | None:
+def _db_key(key: str) -> str:
+    return key.rsplit(":", 1)[-1]
+
+
+def _fisher_keep(key: str, p: float | None) -> float | None:
+    """Keep a p-value in the database too (for every process; the request's thread only)."""
+    if p is not None:
+        from .models import ExactTest
+
+        ExactTest.objects.bulk_create([ExactTest(key=_db_key(key), p_value=p)], ignore_conflicts=True)
+    return p
+
+
+def _fisher_compute(key: str, counts: np.ndarray, limit: int, *, keep: bool = True) -> float | None:
+    """The test; its p-value kept (``keep``, in the request's thread) or left in ``_FINISHED`` for
+    the request's thread to keep (a test thread); a give-up kept in the cache for its budget."""
     p = crosstab_mod.fisher_exact_rxc(counts, limit=limit)
     if p is None:
         cache.set(f"{key}:gave-up:{limit}", True, FISHER_CACHE_SECONDS)
-    else:
+    elif keep:
         cache.set(key, p, FISHER_CACHE_SECONDS)
+        _fisher_keep(key, p)
+    else:
+        with _LOCK:
+            if len(_FINISHED) > 10_000:  # never collected (their reports failed): forgotten
+                _FINISHED.clear()
+            _FINISHED[key] = p
     return p
 
 
 def fisher_cached(table: np.ndarray, *, limit: int) -> float | None:
     """:func:`analysis.stats.crosstab.fisher_exact_rxc` of ``table``, computed once per table of
-    counts and kept in the cache: the p-value depends on the counts alone, so the report in another
+    counts and kept in the cache and the database (``analysis.models.ExactTest``, shared by every
+    server process and the worker): the p-value depends on the counts alone, so the report in another
     language, after an edited label or a new coding, and the bundle after the page, reuse it. A
-    p-value is kept whatever the budget it was computed under; a give-up (None) only for its budget.
+    p-value is kept whatever the budget it was computed under; a give-up (None) only for its budget,
+    in the cache.
     A test :func:`exact_prefetch` started is waited for, not computed twice."""
     counts = np.ascontiguousarray(table, dtype=np.int64)
     key = _fisher_key(counts)
@@ -112,7 +149,11 @@ def fisher_cached(table: np.ndarray, *, limit: int) -> float | None:
     with _LOCK:
         running = _RUNNING.get((key, limit))
     if running is not None:
-        return running.result()
+        running.result()  # raises as the test did
+    # a test thread keeps its result before it leaves _RUNNING: one that just finished is seen here
+    known = _fisher_known(key, limit)
+    if known is not None:
+        return None if known is _GAVE_UP else known
     return _fisher_compute(key, counts, limit)
 
 
@@ -128,6 +169,7 @@ def _after_fork() -> None:
     _LOCK = threading.Lock()
     _POOL.clear()
     _RUNNING.clear()
+    _FINISHED.clear()
     if _SWITCH:
         sys.setswitchinterval(_SWITCH.pop())
 
@@ -154,13 +196,13 @@ _SWITCH: list[float] = []
 
 def _in_thread(key: str, counts: np.ndarray, limit: int) -> float | None:
     try:
-        return _fisher_compute(key, counts, limit)
+        return _fisher_compute(key, counts, limit, keep=False)
     finally:
         with _LOCK:
             _RUNNING.pop((key, limit), None)
             if not _RUNNING and _SWITCH:
                 sys.setswitchinterval(_SWITCH.pop())
-        connections.close_all()  # this thread's own, should the cache be a database's
+        connections.close_all()  # this thread's own, should the cache be a database's (its only use of one)
 
 
 def _start(pool: ThreadPoolExecutor, key: str, counts: np.ndarray, limit: int) -> None:

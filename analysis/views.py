@@ -16,7 +16,7 @@ from surveys.roles import ANALYSE_WAVES, permission_required
 
 from . import bundle, documents, exports, figures, frames
 from .forms import CompareForm, report_options
-from .report import comparison_build, report_build, split_choices
+from .report import comparison_build, exact_tests_schedule, report_build, split_choices
 
 
 def _lang() -> str:
@@ -91,6 +91,7 @@ class BadQuery(Exception):
 def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave(slug)
     report, crosstab_form, model_form = _report(request, wave)
+    exact_tests_schedule(report)  # the bundle's exact tests, by the worker while the page is read
     crosstab = report.section("crosstab")
     if crosstab is not None and not crosstab_form.is_bound:
         crosstab_form.initial = dict(zip(("item", "by"), crosstab.result))

@@ -17,7 +17,7 @@ from surveys.models import Wave
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(db):
     cache.clear()
     yield
     cache.clear()
@@ -175,3 +175,76 @@ def test_a_forked_process_starts_without_the_parents_pool(settings):
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
+
+
+def test_the_p_values_are_kept_in_the_database_for_every_process(monkeypatch):
+    from analysis.models import ExactTest
+
+    frame = _frame()
+    tables.exact_prefetch(frame, [("a", "b", None)])  # computed in a test thread
+    threaded = tables.crosstab(frame, "a", "b").exact_p
+    inline = tables.crosstab(frame, "a", "c").exact_p  # computed in this thread
+    stored = dict(ExactTest.objects.values_list("key", "p_value"))
+    assert sorted(stored.values()) == sorted([threaded, inline]) and all(len(key) == 64 for key in stored)
+    # another process (an empty cache) takes them from the database, computing nothing
+
+    def refuse(table, *, limit):
+        raise AssertionError("computed again")
+
+    cache.clear()
+    monkeypatch.setattr(crosstab_mod, "fisher_exact_rxc", refuse)
+    assert tables.crosstab(frame, "a", "b").exact_p == threaded
+    assert tables.exact_prefetch(frame, [("a", "c", None)])[("a", "c", None)].exact_p == inline
+
+
+def test_the_report_page_has_the_worker_compute_the_bundles_exact_tests(demo_wave, client, django_user_model):
+    """The page queues the task once per report version; the task computes the 16 cross-tabulations'
+    tests and keeps them in the database, where the bundle (another process) finds them."""
+    from django.contrib.auth.models import Group
+    from django_tasks_db.models import DBTaskResult
+
+    from analysis import tasks as analysis_tasks
+    from analysis.models import ExactTest
+
+    user = django_user_model.objects.create_user("reader", password="x")
+    user.groups.add(Group.objects.get(name="Researchers"))
+    client.force_login(user)
+    page = f"/analysis/w/{demo_wave.slug}/"
+    assert client.get(page).status_code == 200
+    queued = DBTaskResult.objects.filter(task_path="analysis.tasks.exact_tests")
+    assert queued.count() == 1 and queued.get().args_kwargs["args"] == [demo_wave.pk]
+    assert client.get(page).status_code == 200 and queued.count() == 1  # once per version
+    page_tests = ExactTest.objects.count()
+    assert page_tests == 1  # the page's own table
+    known = analysis_tasks.exact_tests.call(demo_wave.pk)  # as the worker runs it
+    # 17 tables with an exact test, 16 tables of counts: the page's table is also one of the bundle's
+    assert known == 17 and ExactTest.objects.count() == 16
+    cache.clear()
+    forget_reports()
+
+    def refuse(table, *, limit):
+        raise AssertionError("computed again")
+
+    import analysis.stats.crosstab as crosstab_module
+    real = crosstab_module.fisher_exact_rxc
+    crosstab_module.fisher_exact_rxc = refuse
+    try:
+        wave = Wave.objects.select_related("instrument").get(pk=demo_wave.pk)
+        full = report_build(wave, all_crosstabs=True)
+    finally:
+        crosstab_module.fisher_exact_rxc = real
+    section = next(s for s in full.sections if s.key == "crosstab")
+    assert sum(t.result.exact_p is not None for t in section.tables) == known
+
+
+def test_no_task_for_a_large_wave_or_one_without_a_scale(demo_wave, interview_demo_wave, monkeypatch):
+    from analysis import report as report_module
+
+    report = report_build(Wave.objects.select_related("instrument").get(pk=demo_wave.pk))
+    monkeypatch.setattr(report_module, "PREFETCH_RESPONSES", 99)  # the demo wave has 100
+    assert report_module.exact_tests_schedule(report) is False
+    monkeypatch.setattr(report_module, "PREFETCH_RESPONSES", 100)
+    assert report_module.exact_tests_schedule(report) is True
+    assert report_module.exact_tests_schedule(report) is False  # queued already for this version
+    interviews = report_build(Wave.objects.select_related("instrument").get(pk=interview_demo_wave.pk))
+    assert not interviews.roles.items and report_module.exact_tests_schedule(interviews) is False

@@ -83,7 +83,7 @@ def test_a_figure_is_drawn_once_for_all_its_formats(demo_wave, monkeypatch):
     assert draws == [1]
 
 
-def test_an_exact_test_is_computed_once_per_table_of_counts(monkeypatch):
+def test_an_exact_test_is_computed_once_per_table_of_counts(monkeypatch, db):
     import numpy as np
 
     from analysis import tables
