@@ -778,22 +778,6 @@ def exact_tests_compute(wave: Wave) -> int:
         return known
 
 
-def exact_tests_schedule(report: Report) -> bool:
-    """After a report page: have the worker compute the exact tests of the wave's bundle
-    (:func:`exact_tests_compute`, task ``analysis.tasks.exact_tests``) while the researcher reads
-    the page, so that the bundle downloaded next finds them. Once per report version in each
-    process; not for waves of more than ``PREFETCH_RESPONSES`` responses (seldom sparse) or
-    without a scale. Returns whether the task was queued."""
-    if not report.version or not report.roles.items or not 0 < report.n <= PREFETCH_RESPONSES:
-        return False
-    if not cache.add(f"analysis:exact-scheduled:{report.version}", True, CACHE_SECONDS):
-        return False
-    from . import tasks as analysis_tasks
-
-    analysis_tasks.exact_tests.enqueue(report.wave.pk)
-    return True
-
-
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
     """Two waves of one instrument side by side (:func:`analysis.stats.comparison.compare_items`) over
     the scale's items and the outcome. Raises ValueError, with the reason, when they cannot be compared.

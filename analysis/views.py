@@ -16,7 +16,8 @@ from surveys.roles import ANALYSE_WAVES, permission_required
 
 from . import bundle, documents, exports, figures, frames
 from .forms import CompareForm, report_options
-from .report import comparison_build, exact_tests_schedule, report_build, split_choices
+from .report import comparison_build, report_build, split_choices
+from .tasks import exact_tests_schedule
 
 
 def _lang() -> str:

@@ -239,12 +239,13 @@ def test_the_report_page_has_the_worker_compute_the_bundles_exact_tests(demo_wav
 
 def test_no_task_for_a_large_wave_or_one_without_a_scale(demo_wave, interview_demo_wave, monkeypatch):
     from analysis import report as report_module
+    from analysis.tasks import exact_tests_schedule
 
     report = report_build(Wave.objects.select_related("instrument").get(pk=demo_wave.pk))
     monkeypatch.setattr(report_module, "PREFETCH_RESPONSES", 99)  # the demo wave has 100
-    assert report_module.exact_tests_schedule(report) is False
+    assert exact_tests_schedule(report) is False
     monkeypatch.setattr(report_module, "PREFETCH_RESPONSES", 100)
-    assert report_module.exact_tests_schedule(report) is True
-    assert report_module.exact_tests_schedule(report) is False  # queued already for this version
+    assert exact_tests_schedule(report) is True
+    assert exact_tests_schedule(report) is False  # queued already for this version
     interviews = report_build(Wave.objects.select_related("instrument").get(pk=interview_demo_wave.pk))
-    assert not interviews.roles.items and report_module.exact_tests_schedule(interviews) is False
+    assert not interviews.roles.items and exact_tests_schedule(interviews) is False
