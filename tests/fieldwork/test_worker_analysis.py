@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from analysis.models import ExactTest
 from analysis.report import forget_reports, report_build
 from analysis.stats import crosstab as crosstab_mod
+from surveys import demo
 from surveys.models import Wave
 
 from .conftest import worker_process
 
 
 def test_the_worker_computes_the_bundles_exact_tests_the_page_queued(shared_db, client, monkeypatch):
-    call_command("make_demo_data", verbosity=0)
+    demo.create_social_capital_demo()  # the questionnaire's demo wave alone (no demo accounts)
     cache.clear()
     forget_reports()
     user = get_user_model().objects.create_user("reader", password="x")
