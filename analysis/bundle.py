@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Callable
 
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import documents, exports, figures
+from .models import PreparedBundle
 from .report import CACHE_SECONDS, Report, report_build, report_prefetch, report_version
 
 def _readme(report: Report, written: list[Path], out: Path) -> str:
@@ -118,18 +120,45 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
     return written
 
 
+PREPARED_MAX_BYTES = 64 * 1024 * 1024  # larger bundles are not kept in the database
+
+
+def bundle_key(wave, *, lang: str, free_text: bool = False, version: str | None = None) -> str:
+    """What a wave's bundle is valid for: its report's version (``report_version``, or ``version``
+    when the caller has it), the wave's slug and titles, the language and whether it holds the
+    free-text answers."""
+    version = version or report_version(wave)
+    return hashlib.sha256(
+        f"{version}:{wave.slug}:{wave.title}:{wave.title_ru}:{lang}:{int(free_text)}".encode()).hexdigest()
+
+
 def bundle_zip_for(wave, *, lang: str, free_text: bool = False) -> bytes:
-    """The wave's bundle, built once per report version (responses, instrument texts, codings) and
-    language and kept in the cache: a second download of an unchanged wave is not built again."""
-    key = "analysis:bundle:" + hashlib.sha256(
-        f"{report_version(wave)}:{lang}:{int(free_text)}".encode()).hexdigest()
-    data = cache.get(key)
+    """The wave's bundle, built once per report version (responses, instrument texts, codings),
+    wave title and language, and kept: in the cache, and, without the free-text answers, in the
+    database (``PreparedBundle``, for every server process; the worker builds it ahead after a
+    report page). A second download of an unchanged wave is not built again."""
+    key = bundle_key(wave, lang=lang, free_text=free_text)
+    data = cache.get("analysis:bundle:" + key)
+    if data is None and not free_text:
+        stored = PreparedBundle.objects.filter(wave=wave, lang=lang, key=key).values_list("data", flat=True).first()
+        data = None if stored is None else bytes(stored)
     if data is None:
         with tempfile.TemporaryDirectory() as tmp:
             wave_bundle_write(wave, Path(tmp), lang=lang, free_text=free_text)
             data = _zip(Path(tmp))
-        cache.set(key, data, CACHE_SECONDS)
+        if not free_text and len(data) <= PREPARED_MAX_BYTES:
+            _prepared_keep(wave, lang, key, data)
+    cache.set("analysis:bundle:" + key, data, CACHE_SECONDS)
     return data
+
+
+def _prepared_keep(wave, lang: str, key: str, data: bytes) -> None:
+    """Keep ``data`` as the wave's bundle in ``lang`` (replacing an older version's)."""
+    try:
+        with transaction.atomic():
+            PreparedBundle.objects.update_or_create(wave=wave, lang=lang, defaults={"key": key, "data": data})
+    except IntegrityError:  # another process kept the same bundle at the same moment
+        pass
 
 
 def bundle_zip(report: Report, *, free_text: bool = False) -> bytes:

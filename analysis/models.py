@@ -67,3 +67,25 @@ class ExactTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}: p = {self.p_value:.6g}"
+
+
+class PreparedBundle(models.Model):
+    """A wave's bundle.zip (without the free-text answers) for one version of its report and one
+    language, kept so that the download is served without building it again: built ahead by the
+    worker after a report page (``analysis.tasks.bundle_prepare``) or by the first download. One
+    per wave and language, replaced when the report's version changes (``analysis.bundle``); like
+    the other tables here, derived data: emptying it loses nothing."""
+
+    wave = models.ForeignKey("surveys.Wave", on_delete=models.CASCADE, related_name="+")
+    lang = models.CharField(_("language"), max_length=8)
+    key = models.CharField(_("report version"), max_length=64)
+    data = models.BinaryField(_("ZIP file"))
+    built_at = models.DateTimeField(_("built at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("prepared bundle")
+        verbose_name_plural = _("prepared bundles")
+        constraints = [models.UniqueConstraint(fields=["wave", "lang"], name="analysis_bundle_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id} ({self.lang}): {len(self.data or b'')} bytes"

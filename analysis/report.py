@@ -756,28 +756,6 @@ def report_prefetch(wave: Wave, *, lang: str = "en", all_crosstabs: bool = True,
             builder.crosstab_prefetch()
 
 
-def exact_tests_compute(wave: Wave) -> int:
-    """Compute the exact tests of the wave's bundle (every item by every covariate, and the page's
-    table) not known yet, several at once, and keep them (``analysis.tables.fisher_cached``: in the
-    database, for every process). Returns how many of its tables have one."""
-    with translation.override("en"):
-        builder = _Builder(wave, "en", Options(), all_crosstabs=True, exact_limit=None,
-                           version=report_version(wave))
-        if not builder.n or not builder.roles.items:
-            return 0
-        jobs = builder.crosstab_jobs()
-        tables.exact_prefetch(builder.frame, [(item, by, limit) for _name, item, by, limit in jobs])
-        known = 0
-        for _name, item, by, limit in jobs:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    known += tables.crosstab(builder.frame, item, by, exact_limit=limit).exact_p is not None
-                except ValueError:
-                    continue
-        return known
-
-
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:
     """Two waves of one instrument side by side (:func:`analysis.stats.comparison.compare_items`) over
     the scale's items and the outcome. Raises ValueError, with the reason, when they cannot be compared.

@@ -17,7 +17,7 @@ from surveys.roles import ANALYSE_WAVES, permission_required
 from . import bundle, documents, exports, figures, frames
 from .forms import CompareForm, report_options
 from .report import comparison_build, report_build, split_choices
-from .tasks import exact_tests_schedule
+from .tasks import bundle_prepare_schedule
 
 
 def _lang() -> str:
@@ -92,7 +92,7 @@ class BadQuery(Exception):
 def wave_report(request: HttpRequest, slug: str) -> HttpResponse:
     wave = _wave(slug)
     report, crosstab_form, model_form = _report(request, wave)
-    exact_tests_schedule(report)  # the bundle's exact tests, by the worker while the page is read
+    bundle_prepare_schedule(report)  # the bundle, built by the worker while the page is read
     crosstab = report.section("crosstab")
     if crosstab is not None and not crosstab_form.is_bound:
         crosstab_form.initial = dict(zip(("item", "by"), crosstab.result))

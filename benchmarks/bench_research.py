@@ -10,10 +10,11 @@ whole Django stack: middleware, permissions, template):
 * for the large wave, also its very first report, which writes every response's stored line
   (analysis.frames.lines; the frame is read from them);
 * for the demo waves, the bundle (bundle.zip, every table, figure and data file) the first time
-  (nothing cached, no exact test kept); after the report page's task (``analysis.tasks.exact_tests``,
-  run here as the worker runs it, then this process's cache and memo emptied: the exact tests are in
-  the database, nothing else is known); in the other language just after the first (Russian after
-  English: the exact tests reused; everything else is built); and the second time.
+  (nothing cached, no exact test or bundle kept); after the report page's task
+  (``analysis.tasks.bundle_prepare``, run here as the worker runs it, then this process's cache and
+  memo emptied: the bundle and its exact tests are in the database); in the other language just
+  after the first (Russian after English: the exact tests reused, the Russian bundle built); and
+  the second time (this process's cache).
 
 Every figure is the median of ``--runs`` requests (5 by default; the 100 000-response cold page
 of 3). The targets (docs/testing.md): the demo report under 300 ms cold, the 100 000-response
@@ -85,13 +86,14 @@ def main() -> None:
     assert client.get("/analysis/").status_code == 200  # the process is warm
 
     from analysis import tasks as analysis_tasks
-    from analysis.models import ExactTest
+    from analysis.models import ExactTest, PreparedBundle
     from surveys.models import Wave
 
-    def forget() -> None:  # nothing known: the cache, the memo and the exact tests kept in the database
+    def forget() -> None:  # nothing known: the cache, the memo, the exact tests and bundles kept in the database
         cache.clear()
         report_module.forget_reports()
         ExactTest.objects.all().delete()
+        PreparedBundle.objects.all().delete()
 
     def get(path: str, by=None):
         def request():
@@ -116,7 +118,7 @@ def main() -> None:
 
         def after_task():  # the worker ran the task the page queued; this process has nothing cached
             forget()
-            analysis_tasks.exact_tests.call(Wave.objects.get(slug=slug).pk)
+            analysis_tasks.bundle_prepare.call(Wave.objects.get(slug=slug).pk, "en")
             cache.clear()
             report_module.forget_reports()
 
