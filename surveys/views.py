@@ -2,6 +2,7 @@
 review, submit, thank-you. Views validate and call services; they compute nothing."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import wraps
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -286,6 +288,7 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
                            questions=questions, options=structure.options, grid=section.grid,
                            initially_hidden={c for c, on in visible.questions.items() if not on})
     page, total = visible.position(index)
+    hidden = frozenset(q.code for q in questions if not visible.questions.get(q.code, True))
     context_answers = {code: value for code, value in stored.items()
                        if code not in {q.code for q in questions}} if logic else None
     return render(request, "surveys/step.html", {
@@ -293,7 +296,34 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         "progress": round(100 * (page - 1) / total), "is_first": page == 1,
         "resume_url": _resume_url(request, response), "logic_answers": context_answers,
         "switch_language_form": "step-form",  # the header's language buttons save this page first
+        "questions_markup": _unanswered_markup(wave, section, form, hidden),
     }, status=200 if request.method == "GET" or not form.errors else 422)
+
+
+# The markup of the questions of pages with nothing answered on them, as every respondent first sees
+# each page, by structure revision (a key names one revision: never out of date), section, language
+# and the questions the logic hides; the least recently used are forgotten first.
+_UNANSWERED: OrderedDict[tuple, str] = OrderedDict()
+UNANSWERED_MAX = 256
+
+
+def _unanswered_markup(wave: Wave, section, form: SectionForm, hidden: frozenset[str]) -> str | None:
+    """The questions of a page nothing is answered on yet (``surveys/_questions.html``), rendered
+    once per structure revision, section, language and hidden questions in each process; None for a
+    page with answers or errors, which is rendered each time."""
+    if form.is_bound or form.initial:
+        return None
+    key = (selectors.structure_cache_key(wave=wave), section.pk, get_language(), hidden)
+    markup = _UNANSWERED.get(key)
+    if markup is None:
+        markup = render_to_string("surveys/_questions.html", {"form": form})
+        _UNANSWERED[key] = markup
+        while len(_UNANSWERED) > UNANSWERED_MAX:
+            try:
+                _UNANSWERED.popitem(last=False)
+            except KeyError:  # another thread emptied it first
+                break
+    return markup
 
 
 def _switch_language(request: HttpRequest, response: Response, form: SectionForm, questions, wave: Wave,
