@@ -99,12 +99,7 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
             built = wave_structure_build(wave=wave)
             parts = (built.sections, built.questions, built.options)
             cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
-        _IN_PROCESS[key] = parts
-        while len(_IN_PROCESS) > IN_PROCESS_MAX:
-            try:
-                _IN_PROCESS.popitem(last=False)
-            except KeyError:  # another thread emptied it first
-                break
+        memory_keep(_IN_PROCESS, key, parts, IN_PROCESS_MAX)
     else:
         try:
             _IN_PROCESS.move_to_end(key)  # the least recently read go first
@@ -112,6 +107,17 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
             pass
     sections, questions, options = parts
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def memory_keep(memory: OrderedDict, key: Any, value: Any, limit: int) -> None:
+    """Keep ``value`` in a process's ``memory`` under ``key``, forgetting the least recently used
+    beyond ``limit`` entries (safe beside other threads doing the same)."""
+    memory[key] = value
+    while len(memory) > limit:
+        try:
+            memory.popitem(last=False)
+        except KeyError:  # another thread emptied it first
+            break
 
 
 def structure_memory_clear() -> None:

@@ -317,12 +317,7 @@ def _unanswered_markup(wave: Wave, section, form: SectionForm, hidden: frozenset
     markup = _UNANSWERED.get(key)
     if markup is None:
         markup = render_to_string("surveys/_questions.html", {"form": form})
-        _UNANSWERED[key] = markup
-        while len(_UNANSWERED) > UNANSWERED_MAX:
-            try:
-                _UNANSWERED.popitem(last=False)
-            except KeyError:  # another thread emptied it first
-                break
+        selectors.memory_keep(_UNANSWERED, key, markup, UNANSWERED_MAX)
     return markup
 
 
