@@ -92,7 +92,7 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
     The revision is the one ``wave.instrument`` holds as loaded: a caller that changes the structure
     through other objects reloads the wave before reading its structure again."""
     key = structure_cache_key(wave=wave)
-    parts = _IN_PROCESS.get(key)
+    parts = memory_get(_IN_PROCESS, key)
     if parts is None:
         parts = cache.get(key)
         if parts is None:
@@ -100,13 +100,20 @@ def wave_structure(*, wave: Wave) -> WaveStructure:
             parts = (built.sections, built.questions, built.options)
             cache.set(key, parts, STRUCTURE_CACHE_SECONDS)
         memory_keep(_IN_PROCESS, key, parts, IN_PROCESS_MAX)
-    else:
-        try:
-            _IN_PROCESS.move_to_end(key)  # the least recently read go first
-        except KeyError:
-            pass
     sections, questions, options = parts
     return WaveStructure(wave=wave, sections=sections, questions=questions, options=options)
+
+
+def memory_get(memory: OrderedDict, key: Any) -> Any:
+    """What a process's ``memory`` keeps under ``key`` (None if nothing), marked as just used: the
+    least recently used are forgotten first."""
+    value = memory.get(key)
+    if value is not None:
+        try:
+            memory.move_to_end(key)
+        except KeyError:  # another thread forgot it meanwhile
+            pass
+    return value
 
 
 def memory_keep(memory: OrderedDict, key: Any, value: Any, limit: int) -> None:

@@ -288,7 +288,6 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
                            questions=questions, options=structure.options, grid=section.grid,
                            initially_hidden={c for c, on in visible.questions.items() if not on})
     page, total = visible.position(index)
-    hidden = frozenset(q.code for q in questions if not visible.questions.get(q.code, True))
     context_answers = {code: value for code, value in stored.items()
                        if code not in {q.code for q in questions}} if logic else None
     return render(request, "surveys/step.html", {
@@ -296,7 +295,7 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         "progress": round(100 * (page - 1) / total), "is_first": page == 1,
         "resume_url": _resume_url(request, response), "logic_answers": context_answers,
         "switch_language_form": "step-form",  # the header's language buttons save this page first
-        "questions_markup": _unanswered_markup(wave, section, form, hidden),
+        "questions_markup": _unanswered_markup(wave, section, form, visible),
     }, status=200 if request.method == "GET" or not form.errors else 422)
 
 
@@ -307,14 +306,15 @@ _UNANSWERED: OrderedDict[tuple, str] = OrderedDict()
 UNANSWERED_MAX = 256
 
 
-def _unanswered_markup(wave: Wave, section, form: SectionForm, hidden: frozenset[str]) -> str | None:
+def _unanswered_markup(wave: Wave, section, form: SectionForm, visible: selectors.Visibility) -> str | None:
     """The questions of a page nothing is answered on yet (``surveys/_questions.html``), rendered
-    once per structure revision, section, language and hidden questions in each process; None for a
-    page with answers or errors, which is rendered each time."""
+    once per structure revision, section, language and questions the logic hides (``visible``) in
+    each process; None for a page with answers or errors, which is rendered each time."""
     if form.is_bound or form.initial:
         return None
+    hidden = frozenset(code for code in form.fields if not visible.questions.get(code, True))
     key = (selectors.structure_cache_key(wave=wave), section.pk, get_language(), hidden)
-    markup = _UNANSWERED.get(key)
+    markup = selectors.memory_get(_UNANSWERED, key)
     if markup is None:
         markup = render_to_string("surveys/_questions.html", {"form": form})
         selectors.memory_keep(_UNANSWERED, key, markup, UNANSWERED_MAX)
