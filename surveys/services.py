@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import smtplib
 import uuid as uuid_module
@@ -278,6 +279,7 @@ def invitations_create(
 class StartedResponse:
     response: Response
     resume_token: str | None
+    created: bool = True  # False: the response this invitation or start key had already started
 
 
 def start_token(*, wave: Wave, start_key: str) -> str:
@@ -301,7 +303,8 @@ def response_start(*, wave: Wave, invitation: Invitation | None = None, language
             with transaction.atomic():
                 response = Response.objects.create(wave=wave, invitation=invitation, language=language)
         except IntegrityError:
-            response = Response.objects.get(invitation=invitation)
+            return StartedResponse(response=Response.objects.get(invitation=invitation), resume_token=None,
+                                   created=False)
         return StartedResponse(response=response, resume_token=None)
     token = start_token(wave=wave, start_key=start_key) if start_key else new_token()
     try:
@@ -311,6 +314,7 @@ def response_start(*, wave: Wave, invitation: Invitation | None = None, language
         response = Response.objects.filter(resume_token_hash=hash_token(token), wave=wave).first()
         if response is None:
             raise
+        return StartedResponse(response=response, resume_token=token, created=False)
     return StartedResponse(response=response, resume_token=token)
 
 
@@ -318,15 +322,38 @@ class ResponseClosed(Exception):
     """The response was already submitted, or its wave no longer accepts answers."""
 
 
-def _answer_rows(response: Response, questions: Iterable[Question], cleaned: dict[str, Any]) -> tuple[list[Answer], list[int]]:
+def _answer_split(questions: Iterable[Question], cleaned: dict[str, Any]) -> tuple[list[tuple[Question, Any]], list[int]]:
+    """The (question, value) pairs a section's answers store, and the pks of its questions left empty."""
     keep, clear = [], []
     for question in questions:
         value = cleaned.get(question.code)
         if value in (None, "", []):
             clear.append(question.pk)
         else:
-            keep.append(Answer(response=response, question=question, value=value))
+            keep.append((question, value))
     return keep, clear
+
+
+def _answer_rows(response: Response, questions: Iterable[Question], cleaned: dict[str, Any]) -> tuple[list[Answer], list[int]]:
+    keep, clear = _answer_split(questions, cleaned)
+    return [Answer(response=response, question=question, value=value) for question, value in keep], clear
+
+
+def answers_after_section(
+    *, stored: dict[int, Any], questions: Sequence[Question], cleaned_data: dict[str, Any],
+    hidden: Sequence[Question] = (),
+) -> dict[int, Any]:
+    """The answers (question pk -> value) a response holds once :func:`response_save_section` has
+    stored these, given those it held before (``selectors.response_answers``), without reading them
+    again. Each value is passed through the answer's JSON encoding and decoding, as reading it back
+    from the database would give it."""
+    field = Answer._meta.get_field("value")
+    keep, clear = _answer_split(questions, cleaned_data)
+    gone = set(clear) | {q.pk for q in hidden}
+    after = {pk: value for pk, value in stored.items() if pk not in gone}
+    for question, value in keep:
+        after[question.pk] = json.loads(json.dumps(value, cls=field.encoder), cls=field.decoder)
+    return after
 
 
 def response_save_section(

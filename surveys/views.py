@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import wraps
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -67,10 +67,50 @@ def _session_lookup(request: HttpRequest, slug: str) -> tuple[Wave | None, Respo
 
 def _respondent_get(request: HttpRequest, slug: str) -> tuple[Wave, Response | None]:
     """The wave respondents answer at ``slug`` (``_wave_get``) and this browser's response to it."""
-    wave, response = _session_lookup(request, slug)
+    wave, response = _forwarded(request, slug) or _session_lookup(request, slug)
     if wave is None:
         return _wave_get(slug), None
     return _wave_check(wave), response
+
+
+def _forward(request: HttpRequest, to: str, wave: Wave, response: Response,
+             answers: dict[int, Any] | None = None) -> HttpResponse:
+    """Answer a respondent's successful POST with the page at ``to`` itself, as its GET would show
+    it, instead of a redirect to it: one round trip instead of two on every page of the
+    questionnaire (LimeSurvey does the same). ``wave`` and ``response`` are this request's, as the
+    POST left them, and ``answers`` (when given) the response's answers as it stored them
+    (``services.answers_after_section``): the page does not read them again.
+
+    The page says where it is: the ``Content-Location`` header, the forms' ``action``, and
+    ``static/js/page-url.js``, which gives the browser's history entry the page's own address, so
+    that reloading the page, going back to it or bookmarking it asks for that page (a GET), not the
+    form sent before."""
+    match = resolve(to)
+    request.method = "GET"
+    request.path = request.path_info = to
+    request.resolver_match = match
+    request.surveys_forwarded = (match.kwargs.get("slug"), wave, response)
+    request.surveys_forwarded_answers = answers
+    page = match.func(request, *match.args, **match.kwargs)
+    if page.status_code == 200:
+        page["Content-Location"] = to
+    return page
+
+
+def _forwarded(request: HttpRequest, slug: str) -> tuple[Wave, Response] | None:
+    """The wave and response :func:`_forward` handed on to the page it shows."""
+    forwarded = getattr(request, "surveys_forwarded", None)
+    return forwarded[1:] if forwarded is not None and forwarded[0] == slug else None
+
+
+def _answers(request: HttpRequest, response: Response) -> dict[int, Any]:
+    """The response's answers (question pk -> value): as the POST that forwarded here stored them,
+    or read from the database."""
+    forwarded = getattr(request, "surveys_forwarded", None)
+    answers = getattr(request, "surveys_forwarded_answers", None)
+    if answers is not None and forwarded is not None and forwarded[2] is response:
+        return answers
+    return selectors.response_answers(response=response)
 
 
 def _closed_page(request: HttpRequest, *, message: str | None = None, wave: Wave | None = None,
@@ -158,15 +198,17 @@ def wave_entry(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("surveys:thanks", slug=wave.slug)
     start_key = f"surveys.start.{wave.pk}"
     if request.method == "POST":
+        started_now = False
         if response is None:
             # The key the entry page put in the session: a double click, or twenty, start one response.
             started = services.response_start(wave=wave, language=_language(),
                                                start_key=request.session.get(start_key))
-            response = started.response
+            response, started_now = started.response, started.created
             _remember(request, wave, response)
             request.session[f"surveys.resume.{response.pk}"] = started.resume_token
         structure = selectors.wave_structure(wave=wave)
-        return redirect(_continue_url(structure, response))
+        return _forward(request, _continue_url(structure, response), wave, response,
+                        {} if started_now else None)  # a response started now has no answers
     if response is None and start_key not in request.session:
         request.session[start_key] = services.new_token()
     return render(request, "surveys/wave_entry.html", {"wave": wave, "response": response})
@@ -244,7 +286,8 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         return redirect(_continue_url(structure, response))
     section = structure.sections[index]
     questions = structure.questions[section.pk]
-    stored = structure.answers_by_code(selectors.response_answers(response=response))
+    stored_by_pk = _answers(request, response)
+    stored = structure.answers_by_code(stored_by_pk)
     visible = structure.shown(stored)
     if not visible.sections[section.pk]:  # the logic skips this page
         return redirect(_step_url(wave, visible.next_step(index)) if visible.next_step(index) < len(
@@ -266,13 +309,15 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
             services.response_save_section(
                 response=response, questions=questions, cleaned_data=form.answers(), step=following, hidden=hidden,
             )
+            now = services.answers_after_section(stored=stored_by_pk, questions=questions,
+                                                 cleaned_data=form.answers(), hidden=hidden)
             if going_back:
-                return redirect(_step_url(wave, after.previous_step(index)))
+                return _forward(request, _step_url(wave, after.previous_step(index)), wave, response, now)
             if "save_exit" in request.POST:
-                return redirect("surveys:saved", slug=wave.slug)
+                return _forward(request, reverse("surveys:saved", kwargs={"slug": wave.slug}), wave, response)
             if following >= len(structure.sections):
-                return redirect("surveys:review", slug=wave.slug)
-            return redirect(_step_url(wave, following))
+                return _forward(request, reverse("surveys:review", kwargs={"slug": wave.slug}), wave, response, now)
+            return _forward(request, _step_url(wave, following), wave, response, now)
         if going_back or "save_exit" in request.POST:
             # Keep what is valid on this page, then go back or leave; invalid values are not stored.
             valid = [q for q in questions if q.code in form.cleaned_data and q.code not in form.errors]
@@ -281,12 +326,21 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
                     response=response, questions=valid, cleaned_data=form.cleaned_data, step=index,
                 )
             if going_back:
-                return redirect(_step_url(wave, visible.previous_step(index)))
-            return redirect("surveys:saved", slug=wave.slug)
-    else:
-        form = SectionForm(initial={q.code: stored[q.code] for q in questions if q.code in stored},
-                           questions=questions, options=structure.options, grid=section.grid,
-                           initially_hidden={c for c, on in visible.questions.items() if not on})
+                now = services.answers_after_section(stored=stored_by_pk, questions=valid,
+                                                     cleaned_data=form.cleaned_data)
+                return _forward(request, _step_url(wave, visible.previous_step(index)), wave, response, now)
+            return _forward(request, reverse("surveys:saved", kwargs={"slug": wave.slug}), wave, response)
+    markup = None
+    if request.method != "POST":
+        initial = {q.code: stored[q.code] for q in questions if q.code in stored}
+
+        def form_build() -> SectionForm:
+            return SectionForm(initial=initial, questions=questions, options=structure.options, grid=section.grid,
+                               initially_hidden={c for c, on in visible.questions.items() if not on})
+
+        # a page nothing is answered on yet needs no form once its questions' markup is kept
+        markup = None if initial else _unanswered_markup(wave, section, questions, visible, form_build)
+        form = None if markup is not None else form_build()
     page, total = visible.position(index)
     context_answers = {code: value for code, value in stored.items()
                        if code not in {q.code for q in questions}} if logic else None
@@ -295,8 +349,8 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
         "progress": round(100 * (page - 1) / total), "is_first": page == 1,
         "resume_url": _resume_url(request, response), "logic_answers": context_answers,
         "switch_language_form": "step-form",  # the header's language buttons save this page first
-        "questions_markup": _unanswered_markup(wave, section, form, visible),
-    }, status=200 if request.method == "GET" or not form.errors else 422)
+        "questions_markup": markup,
+    }, status=200 if form is None or not form.errors else 422)
 
 
 # The markup of the questions of pages with nothing answered on them, as every respondent first sees
@@ -306,17 +360,19 @@ _UNANSWERED: OrderedDict[tuple, str] = OrderedDict()
 UNANSWERED_MAX = 256
 
 
-def _unanswered_markup(wave: Wave, section, form: SectionForm, visible: selectors.Visibility) -> str | None:
-    """The questions of a page nothing is answered on yet (``surveys/_questions.html``), rendered
-    once per structure revision, section, language and questions the logic hides (``visible``) in
-    each process; None for a page with answers or errors, which is rendered each time."""
-    if form.is_bound or form.initial:
+def _unanswered_markup(wave: Wave, section, questions, visible: selectors.Visibility,
+                       form_build: Callable[[], SectionForm]) -> str | None:
+    """The questions of a page nothing is answered on yet (``surveys/_questions.html`` with the
+    unbound form ``form_build`` makes), rendered once per structure revision, section, language and
+    questions the logic hides (``visible``) in each process; None when nothing is kept
+    (``UNANSWERED_MAX`` 0). Pages with answers or errors are rendered each time, with their form."""
+    if UNANSWERED_MAX <= 0:
         return None
-    hidden = frozenset(code for code in form.fields if not visible.questions.get(code, True))
+    hidden = frozenset(q.code for q in questions if not visible.questions.get(q.code, True))
     key = (selectors.structure_cache_key(wave=wave), section.pk, get_language(), hidden)
     markup = selectors.memory_get(_UNANSWERED, key)
     if markup is None:
-        markup = render_to_string("surveys/_questions.html", {"form": form})
+        markup = render_to_string("surveys/_questions.html", {"form": form_build()})
         selectors.memory_keep(_UNANSWERED, key, markup, UNANSWERED_MAX)
     return markup
 
@@ -384,14 +440,15 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             # the service asks only for the questions the logic shows
-            services.response_submit(response=response, questions=structure.all_questions, language=_language())
+            submitted = services.response_submit(response=response, questions=structure.all_questions,
+                                                 language=_language()).response
         except ValidationError:
             error = _("Some required questions are not answered yet; they are marked below.")
         except services.ResponseClosed:
             return _closed_page(request, message=_("This survey is not accepting answers at the moment."))
         else:
-            return redirect("surveys:thanks", slug=wave.slug)
-    rows = _review_rows(structure, selectors.response_answers(response=response))
+            return _forward(request, reverse("surveys:thanks", kwargs={"slug": wave.slug}), wave, submitted)
+    rows = _review_rows(structure, _answers(request, response))
     return render(request, "surveys/review.html", {
         "wave": wave, "rows": rows, "error": error, "total": len(structure.sections),
         "resume_url": _resume_url(request, response),
@@ -400,7 +457,7 @@ def response_review(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def response_saved(request: HttpRequest, slug: str) -> HttpResponse:
-    wave, response = _session_lookup(request, slug)
+    wave, response = _forwarded(request, slug) or _session_lookup(request, slug)
     if response is None:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/saved.html", {"wave": wave, "resume_url": _resume_url(request, response),
@@ -445,7 +502,7 @@ def response_saved_email(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def response_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    wave, response = _session_lookup(request, slug)
+    wave, response = _forwarded(request, slug) or _session_lookup(request, slug)
     if response is None or not response.is_completed:
         return redirect("surveys:wave_entry", slug=slug)
     return render(request, "surveys/thanks.html", {"wave": wave})

@@ -15,3 +15,14 @@ def login(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def landed(reply) -> str:
+    """The address a respondent's request took them to: the page a redirect names, or, for a POST
+    that answered with the next page itself (``surveys.views._forward``), that page's address
+    (``Content-Location``). Fails for a reply that is neither."""
+    if reply.status_code in (301, 302, 303):
+        return reply["Location"]
+    assert reply.status_code == 200 and reply.has_header("Content-Location"), (
+        reply.status_code, reply.content.decode()[:1000])
+    return reply["Content-Location"]

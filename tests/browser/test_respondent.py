@@ -155,3 +155,37 @@ def test_unavailable_pages_are_accessible(survey_data, new_page, shoot, axe_audi
         if heading:
             assert page.get_by_role("heading", name=heading).is_visible(), name
         audited(page, name, shoot, axe_audit)
+
+
+def test_a_page_shown_in_answer_to_a_form_is_reloaded_and_revisited_by_its_own_address(survey_data, new_page):
+    """Each "Next" answers with the next page itself (surveys.views._forward); the browser's history
+    then holds each page's own address, so reloading a page or going back to one asks for it again
+    (GET) and never sends a form a second time."""
+    from urllib.parse import urlparse
+
+    page = new_page(DESKTOP)
+    documents: list[tuple[str, str]] = []
+    page.on("request", lambda r: documents.append((r.method, urlparse(r.url).path))
+            if r.resource_type == "document" else None)
+    base = f"/w/{survey_data.slug}/"
+    page.goto(base)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"**{base}page/1/")
+    fill_section(page, SECTION_ANSWERS[0])
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url(f"**{base}page/2/")
+    assert documents == [("GET", base), ("POST", base), ("POST", f"{base}page/1/")]
+
+    documents.clear()
+    page.reload()
+    assert documents == [("GET", f"{base}page/2/")]
+    assert page.get_by_text("Page 2 of 3").is_visible() and urlparse(page.url).path == f"{base}page/2/"
+    page.go_back()
+    page.wait_for_url(f"**{base}page/1/")
+    assert page.get_by_text("Page 1 of 3").is_visible()
+    assert page.locator('input[name="region"][value="2"]').is_checked()  # the answers given there
+    page.go_forward()
+    page.wait_for_url(f"**{base}page/2/")
+    assert all(method == "GET" for method, _path in documents), documents
+    response = Response.objects.get(wave=survey_data)
+    assert response.current_step == 1 and len(stored(response)) == 6
