@@ -4,12 +4,15 @@ respondent makes it: every request, GETs and POSTs.
 Measures, with Django's test client against a fresh SQLite database in WAL mode
 (a file under a temporary directory, as in production-like use):
 
-* the SQL queries and the median time of each request of a complete submission: the entry page,
-  start, a GET and a POST of each of the three pages, the review page, the submit and the
-  thank-you page (11 requests), and their sum;
-* the median, p90 and max time of a whole submission (all 11 requests), after a warm-up;
-* concurrent respondents: THREADS threads completing questionnaires at once (the same 11
+* the SQL queries and the median time of each request of a complete submission, as a browser
+  makes them: the entry page, the start (answered with page 1), the POST of each of the three
+  pages (each answered with the page after it, the last with the review) and the submit (answered
+  with the thank-you page): 6 requests, every page a respondent sees rendered; and their sum;
+* the median, p90 and max time of a whole submission (all 6 requests), after a warm-up;
+* concurrent respondents: THREADS threads completing questionnaires at once (the same 6
   requests), counting "database is locked" errors (must be 0) and completed responses.
+
+The forms are sent as a browser sends them (application/x-www-form-urlencoded).
 
 Run:  .venv/bin/python benchmarks/bench_submission.py [--runs 200] [--threads 8]
 (``benchmarks/bench_peer.py`` runs it with ``--json`` beside django-survey-and-report.)
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +37,28 @@ SLUG = "social-capital-2026"
 
 
 def respondent_requests(slug: str, answers: dict[int, dict]) -> list[tuple[str, str, dict, int]]:
-    """(method, path, data, expected status) of every request of one complete submission."""
+    """(method, path, data, expected status) of every request of one complete submission, as a
+    browser makes them. Each successful POST answers with the next page itself
+    (``surveys.views._forward``): the start shows page 1, each page's "Next" the page after it, the
+    last page the review, the submit the thank-you page."""
     wave = f"/w/{slug}/"
-    requests = [("get", wave, {}, 200), ("post", wave, {}, 302)]
+    requests = [("get", wave, {}, 200), ("post", wave, {}, 200)]
     for n in (1, 2, 3):
-        page = f"{wave}page/{n}/"
-        requests += [("get", page, {}, 200), ("post", page, {**answers[n], "next": "1"}, 302)]
-    requests += [("get", f"{wave}review/", {}, 200), ("post", f"{wave}review/", {}, 302),
-                 ("get", f"{wave}thanks/", {}, 200)]
+        requests.append(("post", f"{wave}page/{n}/", {**answers[n], "next": "1"}, 200))
+    requests.append(("post", f"{wave}review/", {}, 200))
     return requests
+
+
+REQUEST_NAMES = ["entry", "start (page 1)", "page 1 POST (page 2)", "page 2 POST (page 3)",
+                 "page 3 POST (review)", "submit (thanks)"]
+
+
+def browser_post(client, path: str, data: dict):
+    """POST ``data`` as a browser sends a form without files (application/x-www-form-urlencoded;
+    Django's test client would send multipart/form-data, which costs more to parse)."""
+    from urllib.parse import urlencode
+
+    return client.post(path, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
 
 
 def questions_for_peer(slug: str) -> list[dict]:
@@ -96,8 +113,10 @@ def main() -> None:
     from tests.conftest import SOCIAL_CAPITAL_ANSWERS as ANSWERS
 
     requests = respondent_requests(SLUG, ANSWERS)
-    names = ["entry", "start"] + [f"page {n} {m}" for n in (1, 2, 3) for m in ("GET", "POST")] + [
-        "review", "submit", "thanks"]
+    names = REQUEST_NAMES
+
+    def send(client: Client, method: str, path: str, data: dict):
+        return browser_post(client, path, data) if method == "post" else client.get(path, data)
 
     def submit(client: Client, per: list | None = None) -> list[int]:
         statuses = []
@@ -105,23 +124,31 @@ def main() -> None:
             start = time.perf_counter()
             if per is not None:
                 with CaptureQueriesContext(connection) as ctx:
-                    statuses.append(getattr(client, method)(path, data).status_code)
+                    statuses.append(send(client, method, path, data).status_code)
                 per.append((len(ctx), time.perf_counter() - start))
             else:
-                statuses.append(getattr(client, method)(path, data).status_code)
+                statuses.append(send(client, method, path, data).status_code)
         return statuses
+
+    server = Client()  # one handler, its middleware loaded once, as in a server process
+
+    def respondent(client: Client | None = None) -> Client:
+        """A new respondent's browser (no cookies) on the same server (``client``, or the main one)."""
+        client = client or server
+        client.cookies = SimpleCookie()
+        return client
 
     expected = [status for *_rest, status in requests]
     # Query counts of one submission (the first one builds the wave's structure once).
     first: list = []
-    assert submit(Client(), first) == expected
+    assert submit(respondent(), first) == expected
     for _ in range(args.warmup):
-        assert submit(Client()) == expected
+        assert submit(respondent()) == expected
     per_request: list[list] = [[] for _ in requests]
     queries: list[int] = []
     for run in range(max(args.runs // 4, 1)):
         measured: list = []
-        assert submit(Client(), measured) == expected
+        assert submit(respondent(), measured) == expected
         queries = [count for count, _seconds in measured]
         for k, (_count, seconds) in enumerate(measured):
             per_request[k].append(seconds)
@@ -129,13 +156,13 @@ def main() -> None:
           f"{[count for count, _s in first]}")
     print("SQL queries and median time per request:")
     for name, count, seconds in zip(names, queries, per_request):
-        print(f"  {name:<12} {count:>2} queries  {statistics.median(seconds) * 1000:6.2f} ms")
+        print(f"  {name:<22} {count:>2} queries  {statistics.median(seconds) * 1000:6.2f} ms")
     print(f"SQL queries for one complete submission ({len(requests)} requests): {sum(queries)}")
 
     # Timing of whole submissions.
     times = []
     for _ in range(args.runs):
-        client = Client()
+        client = respondent()
         start = time.perf_counter()
         statuses = submit(client)
         times.append(time.perf_counter() - start)
@@ -159,8 +186,9 @@ def main() -> None:
     def worker() -> None:
         from django.db import connections
         try:
+            browser = Client()
             for _ in range(args.per_thread):
-                statuses = submit(Client())
+                statuses = submit(respondent(browser))
                 if statuses != expected:
                     errors.append(f"statuses {statuses}")
         except Exception as exc:  # noqa: BLE001 - reported below

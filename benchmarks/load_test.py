@@ -18,9 +18,10 @@ What it does, all on 127.0.0.1 only, bounded in requests and in time (--max-seco
    and its database connection);
    ceiling: --ceiling-requests POSTs, --concurrency at once, to a bare Django view that
    inserts one row (benchmarks/urls.py, not in the product's URLs), measured after the warm-up;
-4. respondents: --respondents simulated respondents, --concurrency at once, each opening
-   the entry page, starting, then for every page a GET and a POST of valid answers,
-   then the review page and the submit; --double-rate of the submits are sent twice at
+4. respondents: --respondents simulated respondents, --concurrency at once, each making the
+   requests a browser makes: the entry page, the start (which answers with page 1), a POST of
+   valid answers on every page (each answers with the page after it, the last with the review),
+   the submit (which answers with the thank-you page); --double-rate of the submits are sent twice at
    once (a double click); one gunicorn worker is killed with SIGKILL when --kill-at of
    the respondents have finished. A request that fails (connection reset by the kill,
    a 5xx) is retried, as a browser's reload would, up to 3 times;
@@ -275,7 +276,8 @@ async def call(session, stats: Stats, kind: str, method: str, path: str, data=No
                     stats.errors[f"HTTP {r.status} on {kind}"] += 1
                 elif r.status in expect:
                     stats.latency[kind].append(elapsed)
-                    return r.status, r.headers.get("Location", "")
+                    # where it led: a redirect's target, or the page a POST answered with
+                    return r.status, r.headers.get("Location") or r.headers.get("Content-Location", "")
                 else:
                     stats.errors[f"unexpected HTTP {r.status} on {kind}"] += 1
                     raise Abandoned(kind)
@@ -310,17 +312,21 @@ async def respondent(number: int, base: str, slug: str, plan: dict, rng: random.
     async with aiohttp.ClientSession(base_url=base, cookie_jar=jar, timeout=timeout, connector=connector) as s:
         try:
             await call(s, stats, "entry GET", "GET", f"/w/{slug}/")
-            _, location = await call(s, stats, "entry POST", "POST", f"/w/{slug}/",
-                                     {"csrfmiddlewaretoken": csrf(s)}, expect=(302,))
+            # Each POST answers with the next page itself (200, Content-Location), as a browser sees it:
+            # the start shows page 1, each page's "Next" the page after it, the last the review.
+            _, shown = await call(s, stats, "entry POST", "POST", f"/w/{slug}/", {"csrfmiddlewaretoken": csrf(s)})
             for page_number, data in enumerate(pages, start=1):
-                await call(s, stats, "page GET", "GET", f"/w/{slug}/page/{page_number}/")
-                await call(s, stats, "page POST", "POST", f"/w/{slug}/page/{page_number}/",
-                           {**data, "next": "1", "csrfmiddlewaretoken": csrf(s)}, expect=(302,))
-            await call(s, stats, "review GET", "GET", f"/w/{slug}/review/")
+                if not shown.endswith(f"/w/{slug}/page/{page_number}/"):
+                    raise Abandoned(f"page {page_number} (shown: {shown or 'no address'})")
+                _, shown = await call(s, stats, "page POST", "POST", f"/w/{slug}/page/{page_number}/",
+                                      {**data, "next": "1", "csrfmiddlewaretoken": csrf(s)})
+            if not shown.endswith(f"/w/{slug}/review/"):
+                raise Abandoned(f"review (shown: {shown or 'no address'})")
             form = {"csrfmiddlewaretoken": csrf(s)}
             sends = 2 if double else 1
+            # the thank-you page (200), or for the second of a double click a redirect to it (302)
             results = await asyncio.gather(
-                *[call(s, stats, "submit POST", "POST", f"/w/{slug}/review/", form, expect=(302,))
+                *[call(s, stats, "submit POST", "POST", f"/w/{slug}/review/", form, expect=(200, 302))
                   for _ in range(sends)], return_exceptions=True)
             ok = [r for r in results if not isinstance(r, BaseException)]
             if ok and all(loc.endswith(f"/w/{slug}/thanks/") for _status, loc in ok):
