@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.db.models import Prefetch
 
 from . import logic
-from .models import Instrument, Invitation, Option, Question, Response, Section, Wave, WaveOptionSet, hash_token
+from .models import (Answer, Instrument, Invitation, Option, Question, Response, Section, Wave, WaveOptionSet,
+                     hash_token)
+from .prepared import PreparedQuery
 
 
 @dataclass
@@ -181,6 +183,40 @@ def response_get_by_resume_token(*, wave: Wave, token: str) -> Response | None:
     return Response.objects.filter(wave=wave, resume_token_hash=hash_token(token)).first()
 
 
+# The respondent's pages' lookups, compiled once (surveys/prepared.py). The placeholders are values
+# no row has; the session holds one response per wave, so the lookups by a browser's responses come in
+# a few sizes (more than RESPONSES_PREPARED responses fall back to the ORM).
+_SLUG = "\uffffprepared-slug"
+RESPONSES_PREPARED = 4
+_ANSWERS = PreparedQuery(lambda response_id: Answer.objects.filter(response_id=response_id).order_by().values_list(
+    "question_id", "value"), placeholders=(-1,))
+_WAVE_BY_SLUG = PreparedQuery(
+    lambda slug: Wave.objects.select_related("instrument").filter(slug=slug).order_by()[:1], placeholders=(_SLUG,))
+_RESPONSE_BY_SLUG = {
+    n: PreparedQuery(lambda *values: Response.objects.select_related("wave__instrument").filter(
+        pk__in=values[:-1], wave__slug=values[-1]).order_by()[:1], placeholders=(*range(-1, -n - 1, -1), _SLUG))
+    for n in range(1, RESPONSES_PREPARED + 1)}
+
+
 def response_answers(*, response: Response) -> dict[int, object]:
     """question pk -> stored value."""
-    return dict(response.answers.values_list("question_id", "value"))
+    return dict(_ANSWERS.run(response.pk))
+
+
+def wave_by_slug(*, slug: str) -> Wave | None:
+    """The wave at ``slug``, with its instrument (one query)."""
+    found = _WAVE_BY_SLUG.run(slug)
+    return found[0] if found else None
+
+
+def response_by_slug(*, pks: list[int], slug: str) -> Response | None:
+    """The one of the responses ``pks`` (a browser's, from its session) that answers the wave at
+    ``slug``, with its wave and instrument (one query)."""
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return None
+    if len(pks) > RESPONSES_PREPARED:
+        return next(iter(Response.objects.select_related("wave__instrument").filter(
+            pk__in=pks, wave__slug=slug).order_by()[:1]), None)
+    found = _RESPONSE_BY_SLUG[len(pks)].run(*pks, slug)
+    return found[0] if found else None

@@ -40,8 +40,7 @@ def _language() -> str:
 def _wave_get(slug: str) -> Wave:
     """The wave respondents answer at this address; ``PageNotFound`` for drafts, interview guides
     (recorded by interviewers at /interviews/) and unknown slugs."""
-    # slugs are unique: no ordering (``first()`` would add the model's, which costs more to compile)
-    return _wave_check(next(iter(Wave.objects.select_related("instrument").filter(slug=slug).order_by()[:1]), None))
+    return _wave_check(selectors.wave_by_slug(slug=slug))
 
 
 def _wave_check(wave: Wave | None) -> Wave:
@@ -58,8 +57,7 @@ def _session_lookup(request: HttpRequest, slug: str) -> tuple[Wave | None, Respo
     pks = [pk for key, pk in request.session.items() if key.startswith(prefix) and isinstance(pk, int)]
     if not pks:
         return None, None
-    response = next(iter(Response.objects.select_related("wave__instrument").filter(
-        pk__in=pks, wave__slug=slug).order_by()[:1]), None)
+    response = selectors.response_by_slug(pks=pks, slug=slug)
     if response is None or request.session.get(_session_key(response.wave)) != response.pk:
         return None, None
     return response.wave, response
