@@ -192,10 +192,15 @@ _ANSWERS = PreparedQuery(lambda response_id: Answer.objects.filter(response_id=r
     "question_id", "value"), placeholders=(-1,))
 _WAVE_BY_SLUG = PreparedQuery(
     lambda slug: Wave.objects.select_related("instrument").filter(slug=slug).order_by()[:1], placeholders=(_SLUG,))
-_RESPONSE_BY_SLUG = {
-    n: PreparedQuery(lambda *values: Response.objects.select_related("wave__instrument").filter(
-        pk__in=values[:-1], wave__slug=values[-1]).order_by()[:1], placeholders=(*range(-1, -n - 1, -1), _SLUG))
-    for n in range(1, RESPONSES_PREPARED + 1)}
+
+
+def _response_by_slug_query(*values):  # the response pks, then the slug
+    return Response.objects.select_related("wave__instrument").filter(
+        pk__in=values[:-1], wave__slug=values[-1]).order_by()[:1]
+
+
+_RESPONSE_BY_SLUG = {n: PreparedQuery(_response_by_slug_query, placeholders=(*range(-1, -n - 1, -1), _SLUG))
+                     for n in range(1, RESPONSES_PREPARED + 1)}
 
 
 def response_answers(*, response: Response) -> dict[int, object]:
@@ -216,7 +221,6 @@ def response_by_slug(*, pks: list[int], slug: str) -> Response | None:
     if not pks:
         return None
     if len(pks) > RESPONSES_PREPARED:
-        return next(iter(Response.objects.select_related("wave__instrument").filter(
-            pk__in=pks, wave__slug=slug).order_by()[:1]), None)
+        return next(iter(_response_by_slug_query(*pks, slug)), None)
     found = _RESPONSE_BY_SLUG[len(pks)].run(*pks, slug)
     return found[0] if found else None

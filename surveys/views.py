@@ -87,8 +87,7 @@ def _forward(request: HttpRequest, to: str, wave: Wave, response: Response,
     request.method = "GET"
     request.path = request.path_info = to
     request.resolver_match = match
-    request.surveys_forwarded = (match.kwargs.get("slug"), wave, response)
-    request.surveys_forwarded_answers = answers
+    request.surveys_forwarded = (match.kwargs.get("slug"), wave, response, answers)
     page = match.func(request, *match.args, **match.kwargs)
     if page.status_code == 200:
         page["Content-Location"] = to
@@ -98,16 +97,15 @@ def _forward(request: HttpRequest, to: str, wave: Wave, response: Response,
 def _forwarded(request: HttpRequest, slug: str) -> tuple[Wave, Response] | None:
     """The wave and response :func:`_forward` handed on to the page it shows."""
     forwarded = getattr(request, "surveys_forwarded", None)
-    return forwarded[1:] if forwarded is not None and forwarded[0] == slug else None
+    return forwarded[1:3] if forwarded is not None and forwarded[0] == slug else None
 
 
 def _answers(request: HttpRequest, response: Response) -> dict[int, Any]:
     """The response's answers (question pk -> value): as the POST that forwarded here stored them,
     or read from the database."""
     forwarded = getattr(request, "surveys_forwarded", None)
-    answers = getattr(request, "surveys_forwarded_answers", None)
-    if answers is not None and forwarded is not None and forwarded[2] is response:
-        return answers
+    if forwarded is not None and forwarded[2] is response and forwarded[3] is not None:
+        return forwarded[3]
     return selectors.response_answers(response=response)
 
 
@@ -304,11 +302,12 @@ def response_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
             # with the logic, the answers stored earlier that this page's answers now hide are cleared too
             hidden = [q for q in structure.all_questions if q.code in stored and q not in questions
                       and not after.questions.get(q.code, True)] if logic else []
+            given = form.answers()
             services.response_save_section(
-                response=response, questions=questions, cleaned_data=form.answers(), step=following, hidden=hidden,
+                response=response, questions=questions, cleaned_data=given, step=following, hidden=hidden,
             )
-            now = services.answers_after_section(stored=stored_by_pk, questions=questions,
-                                                 cleaned_data=form.answers(), hidden=hidden)
+            now = services.answers_after_section(stored=stored_by_pk, questions=questions, cleaned_data=given,
+                                                 hidden=hidden)
             if going_back:
                 return _forward(request, _step_url(wave, after.previous_step(index)), wave, response, now)
             if "save_exit" in request.POST:

@@ -71,7 +71,7 @@ def test_the_answers_are_the_orm_s(open_wave, answers):
     assert selectors.response_answers(response=services.response_start(wave=open_wave).response) == {}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_thread_compiles_for_its_own_connection(open_wave):
     from django.db import connections
 
