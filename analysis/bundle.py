@@ -100,10 +100,12 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
             written += data_write(report.wave, out, lang=report.lang, free_text=free_text)
         step("tables")
         (out / "values").mkdir(exist_ok=True)
+        word = documents.TableDocuments()
         for table in report.tables().values():
             formats = ("csv", "tex") if table.name.startswith("crosstab_") else documents.TABLE_FORMATS
             for fmt in formats:
-                write(out / f"{table.name}.{fmt}", documents.table_bytes(table, fmt))
+                write(out / f"{table.name}.{fmt}",
+                      word.docx(table) if fmt == "docx" else documents.table_bytes(table, fmt))
             write(out / "values" / f"{table.name}.csv", documents.table_bytes(table, "csv", values=True))
             if table.name.startswith("crosstab_"):
                 write(out / f"{table.name}.txt", str(table.result).encode())
@@ -115,7 +117,7 @@ def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] |
         html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave,
                                                                 "style": documents.HTML_STYLE})
         write(out / "report.html", html.encode())
-        write(out / "report.docx", documents.report_docx(report))
+        write(out / "report.docx", documents.report_docx(report, word))
         write(out / "README.txt", _readme(report, written, out).encode())
     return written
 

@@ -12,10 +12,11 @@ import csv
 import html
 import io
 import re
+from copy import deepcopy
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report import Report, Table
@@ -42,7 +43,7 @@ def table_bytes(table: "Table", fmt: str, *, values: bool = False) -> bytes:
                 "</title><style>" + HTML_STYLE + "</style></head><body>" + html_table(table) +
                 "</body></html>").encode("utf-8")
     if fmt == "docx":
-        return _docx_bytes([table], title=table.title)
+        return TableDocuments().docx(table)
     raise ValueError(f"Unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}.")
 
 
@@ -296,20 +297,43 @@ def _docx_table(document, table: "Table") -> None:
         note.add_run(table.note).font.size = Pt(9)
 
 
-def _docx_bytes(tables: list["Table"], *, title: str) -> bytes:
-    from docx import Document
+class TableDocuments:
+    """One table per Word document, for the tables of one report: python-docx's template is opened
+    once and the document's body emptied back to the template's for each table (opening the template
+    is most of a one-table document's cost). Every document is as a new ``Document()`` would make it.
+    The tables' paragraphs are kept (:meth:`parts`) for :func:`report_docx`. Not shared between
+    threads: each caller makes its own."""
 
-    document = Document()
-    document.core_properties.title = title
-    for table in tables:
-        _docx_table(document, table)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    def __init__(self):
+        from docx import Document
+
+        self.document = Document()
+        self.body = self.document.element.body
+        self.template = [deepcopy(child) for child in self.body]
+        self.made: dict[tuple, list] = {}  # the body elements each table added, by table and language
+
+    def docx(self, table: "Table") -> bytes:
+        for child in list(self.body):
+            self.body.remove(child)
+        self.body.extend(deepcopy(child) for child in self.template)
+        before = len(self.body) - 1  # the template's children; the last is the section's properties
+        self.document.core_properties.title = table.title
+        _docx_table(self.document, table)
+        self.made[table.name, get_language()] = list(self.body)[before:-1]
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+    def parts(self, table: "Table") -> list | None:
+        """Copies of the caption, grid and note :meth:`docx` made for ``table`` in the active
+        language, or None."""
+        made = self.made.get((table.name, get_language()))
+        return None if made is None else [deepcopy(element) for element in made]
 
 
-def report_docx(report: "Report") -> bytes:
-    """The whole report as one Word document: every section's notes, tables and figures."""
+def report_docx(report: "Report", tables: TableDocuments | None = None) -> bytes:
+    """The whole report as one Word document: every section's notes, tables and figures (each
+    table's paragraphs copied from ``tables`` when it made that table's document)."""
     from docx import Document
     from docx.shared import Cm
 
@@ -321,8 +345,15 @@ def report_docx(report: "Report") -> bytes:
         for text in [*([section.summary] if section.summary else []), *section.problems, *section.notes]:
             document.add_paragraph(text)
         for table in section.tables:
-            if not table.name.startswith("crosstab_"):
+            if table.name.startswith("crosstab_"):
+                continue
+            made = tables.parts(table) if tables is not None else None
+            if made is None:
                 _docx_table(document, table)
+            else:
+                end = document.element.body[-1]  # the section's properties stay last
+                for element in made:
+                    end.addprevious(element)
         for figure in section.figures:
             document.add_picture(io.BytesIO(figure.render("png")), width=Cm(figure.width_cm))
             document.add_paragraph(figure.title + (f". {figure.note}" if figure.note else ""))

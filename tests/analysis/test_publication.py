@@ -190,6 +190,35 @@ def test_docx_tables_and_report(researcher_client, demo_wave):
     assert len(report.tables) >= 8 and len(report.inline_shapes) >= 2
 
 
+def test_one_word_writer_makes_every_table_as_a_new_document_would(demo_wave):
+    """The bundle's writer refills one document for table after table: each file holds exactly the
+    parts (body, title, styles, relationships) that a document made for that table alone holds, and
+    the whole report made with the tables' paragraphs it kept is the report made anew."""
+    report = report_build(Wave.objects.get(slug="social-capital-demo"), lang="ru")
+    tables = [t for t in report.tables().values() if not t.name.startswith("crosstab_")]
+    assert len(tables) >= 8
+    writer = documents.TableDocuments()
+    with translation.override("ru"):
+        for table in tables + tables[:1]:  # the first again: nothing of the others is left in it
+            reused, alone = (zipfile.ZipFile(io.BytesIO(data)) for data in
+                             (writer.docx(table), documents.table_bytes(table, "docx")))
+            assert reused.namelist() == alone.namelist()
+            for name in alone.namelist():
+                assert reused.read(name) == alone.read(name), (table.name, name)
+            body = reused.read("word/document.xml").decode()
+            assert body.count("<w:tbl>") == 1 and table.printed.columns[0] in body
+            assert f"<dc:title>{table.title}</dc:title>" in reused.read("docProps/core.xml").decode()
+        assert all(writer.parts(table) for table in tables)
+        copied, anew = (zipfile.ZipFile(io.BytesIO(documents.report_docx(report, made)))
+                        for made in (writer, None))
+    assert copied.namelist() == anew.namelist()
+    for name in anew.namelist():
+        assert copied.read(name) == anew.read(name), name
+    assert copied.read("word/document.xml").decode().count("<w:tbl>") == len(tables)
+    with translation.override("en"):  # kept in Russian: not taken for an English report
+        assert writer.parts(tables[0]) is None
+
+
 def test_xlsx_has_a_printed_and_a_values_sheet_of_text_cells(researcher_client, demo_wave):
     from openpyxl import load_workbook
 
