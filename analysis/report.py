@@ -747,13 +747,41 @@ def report_prefetch(wave: Wave, *, lang: str = "en", all_crosstabs: bool = True,
     ``PREFETCH_RESPONSES`` completed responses, whose tables are seldom sparse enough to need an
     exact test: their report's frame is not read before the data files are written (one large
     frame in memory at a time)."""
-    if completed_responses([wave]).count() > PREFETCH_RESPONSES:
-        return
     with translation.override(lang):
-        builder = _Builder(wave, lang, Options(), all_crosstabs=all_crosstabs, exact_limit=exact_limit,
-                           version=report_version(wave))
-        if builder.n and builder.roles.items:
+        builder = _exact_builder(wave, lang, all_crosstabs=all_crosstabs, exact_limit=exact_limit)
+        if builder is not None:
             builder.crosstab_prefetch()
+
+
+def _exact_builder(wave: Wave, lang: str, *, all_crosstabs: bool, exact_limit: int | None) -> _Builder | None:
+    """The builder whose cross-tabulations' exact tests are computed ahead; None for a wave of more
+    than ``PREFETCH_RESPONSES`` completed responses, or one with nothing to cross-tabulate."""
+    if completed_responses([wave]).count() > PREFETCH_RESPONSES:
+        return None
+    builder = _Builder(wave, lang, Options(), all_crosstabs=all_crosstabs, exact_limit=exact_limit,
+                       version=report_version(wave))
+    return builder if builder.n and builder.roles.items else None
+
+
+def report_exact_tests(wave: Wave) -> int:
+    """Compute, and keep for every process (:func:`analysis.tables.fisher_cached`), the exact tests
+    of every cross-tabulation of the wave's report and bundle that are not known yet, side by side as
+    the bundle runs them, and wait for them: what the worker does after new responses
+    (``analysis.tasks.exact_prepare``), so that neither meets them cold. The p-values depend on the
+    counts alone, so one language serves both. Returns how many cross-tabulations the wave has (0:
+    more than ``PREFETCH_RESPONSES`` completed responses, or nothing to cross-tabulate)."""
+    with translation.override("en"):
+        builder = _exact_builder(wave, "en", all_crosstabs=True, exact_limit=None)
+        if builder is None:
+            return 0
+        jobs = builder.crosstab_jobs()
+        tables.exact_prefetch(builder.frame, [(item, by, limit) for _name, item, by, limit in jobs])
+        for _name, item, by, limit in jobs:  # each waited for, and kept, here
+            try:
+                tables.crosstab(builder.frame, item, by, exact_limit=limit)
+            except ValueError:  # cannot be tabulated: the report says why
+                continue
+        return len(jobs)
 
 
 def comparison_build(a: Wave, b: Wave, *, lang: str = "en") -> Table:

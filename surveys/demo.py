@@ -24,6 +24,7 @@ from .interviews.services import interviewer_assign
 from .models import Answer, Instrument, Question, Response, Wave
 from .roles import CODERS, INTERVIEWERS, RESEARCHERS
 from .selectors import instrument_latest_get
+from .signals import responses_completed_notify
 
 SEED = 20190401
 N_RESPONSES = 100
@@ -137,6 +138,7 @@ def create_social_capital_demo(*, seed: int = SEED) -> tuple[Wave, int]:
             for code, value in row.items():
                 answers.append(Answer(response=response, question=questions[code], value=value))
         Answer.objects.bulk_create(answers, batch_size=2000)
+    responses_completed_notify(wave.pk, batch=True)
     return wave, len(rows)
 
 
@@ -439,6 +441,7 @@ def create_cluster_managers_demo(*, seed: int = CM_SEED) -> tuple[Wave, int]:
             coding_services.final_codes_set(codebook=codebook, response=response,
                                             categories=[categories[c] for c in row["added_value"]],
                                             user=users[DEMO_RESEARCHER])
+    responses_completed_notify(wave.pk, batch=True)
     return wave, len(rows)
 
 
@@ -568,4 +571,5 @@ def create_cluster_organisations_demo(*, seed: int = CO_SEED) -> tuple[Wave, int
             Answer(response=r, question=questions[code], value=value)
             for r, row in zip(responses, rows) for code, value in row.items() if not code.startswith("_")
         ])
+    responses_completed_notify(wave.pk, batch=True)
     return wave, len(rows)

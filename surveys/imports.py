@@ -25,6 +25,7 @@ from django.utils import timezone
 from . import selectors
 from .forms import SectionForm
 from .models import Answer, Question, Response, Wave
+from .signals import responses_completed_notify
 
 META = {"response_id", "wave", "submitted_at", "language"}
 
@@ -296,6 +297,8 @@ def responses_import(*, wave: Wave, frame: pd.DataFrame, first_row: int | Sequen
             Answer(response=response, question=codes[code], value=value)
             for response, (_m, answers) in zip(created, prepared) for code, value in answers.items()
         ], batch_size=2000)
+        if prepared:
+            responses_completed_notify(wave.pk, batch=True)
     report.created = len(prepared)
     return report
 

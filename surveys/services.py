@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import logic
-from .signals import structure_changed
+from .signals import responses_completed_notify, structure_changed
 from .models import (Answer, Block, Instrument, Invitation, Option, Question, QuestionAddition, Response, Scale,
                      Section, Wave, hash_token, versioned_error)
 
@@ -452,6 +452,7 @@ def response_submit(
             return SubmitResult(response=Response.objects.get(pk=current.pk), created=False)
         if current.invitation_id:
             Invitation.objects.filter(pk=current.invitation_id, used_at__isnull=True).update(used_at=now)
+        responses_completed_notify(current.wave_id)
     # what the UPDATE stored, without reading it back
     current.status, current.submitted_at = Response.Status.COMPLETED, now
     current.language = language or current.language

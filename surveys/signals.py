@@ -1,18 +1,36 @@
-"""Cache invalidation only: any save or delete of a row of an instrument's structure gives the
-instrument a new ``structure_revision``, so the structure cached under the old one
-(``selectors.wave_structure``) is never read again. One UPDATE in the writer's transaction, so the
-new revision and the new rows become visible together. Nothing else happens here.
+"""Cache invalidation and notice of new data.
 
-Writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
+Any save or delete of a row of an instrument's structure gives the instrument a new
+``structure_revision``, so the structure cached under the old one (``selectors.wave_structure``) is
+never read again. One UPDATE in the writer's transaction, so the new revision and the new rows
+become visible together. Writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
 :func:`structure_changed` themselves (``services.instrument_version_create``).
+
+:data:`responses_completed` tells the apps that read the surveys (``analysis``: the exact tests the
+worker computes ahead) that a wave has new completed responses; the writers that complete them send
+it (:func:`responses_completed_notify`) once their transaction has committed.
 """
 from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
-from .models import Instrument, Option, Question, Scale, Section, WaveOptionSet
+from .models import Instrument, Option, Question, Scale, Section, Wave, WaveOptionSet
+
+# Sent with ``wave_id`` and ``batch``: completed responses of that wave were stored, one by one
+# (submitted by a respondent, completed by an interviewer: more may follow soon) or, ``batch``, all
+# that the writer had at once (imported, loaded as demo data).
+responses_completed = Signal()
+
+
+def responses_completed_notify(wave_id: int, *, batch: bool = False) -> None:
+    """Send :data:`responses_completed` for the wave once the current transaction has committed (at
+    once outside one; never when it is rolled back). A receiver's error is logged (``send_robust``)
+    and never reaches the writer: the responses are stored whatever a receiver does."""
+    transaction.on_commit(lambda: responses_completed.send_robust(sender=Wave, wave_id=wave_id, batch=batch))
 
 
 def structure_changed(*, instrument_id: int | None = None, scale_id: int | None = None,

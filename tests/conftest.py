@@ -184,11 +184,13 @@ def _clear_cache():
     from django.core.cache import cache
 
     from analysis.report import forget_reports
+    from analysis.tasks import exact_schedule_forget
     from surveys.selectors import structure_memory_clear
 
     cache.clear()
     structure_memory_clear()  # the structures a process keeps beside the cache
     forget_reports()  # and the reports it built
+    exact_schedule_forget()  # and the waves whose exact tests it has queued
     # Content types are cached per process. A transactional test's flush, a serialized rollback's
     # restore or a migration test can leave ids in that cache which its database no longer holds
     # (PostgreSQL's sequences then hand out new ids), and the admin's history would point to them.
@@ -197,6 +199,7 @@ def _clear_cache():
     cache.clear()
     structure_memory_clear()
     forget_reports()
+    exact_schedule_forget()
     ContentType.objects.clear_cache()
 
 

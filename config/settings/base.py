@@ -305,6 +305,10 @@ CACHES = {
 # the server process (0: the processor count, at most 4; 1: one at a time, still beside the rest
 # of the report).
 ANALYSIS_EXACT_THREADS = int(os.environ.get("DJANGO_ANALYSIS_EXACT_THREADS", "0"))
+# Seconds after a wave's new completed responses when the worker computes the exact tests its report
+# and bundle will need (analysis.tasks.exact_prepare): the responses completed meanwhile are
+# read by the same task. 0: at once, after every submission.
+ANALYSIS_EXACT_DELAY = float(os.environ.get("DJANGO_ANALYSIS_EXACT_DELAY", "30"))
 
 # Guessing of invitation and resume links: at most SURVEYS_TOKEN_RATE_LIMIT failed
 # attempts per client address in SURVEYS_TOKEN_RATE_WINDOW seconds, then 429 until

@@ -16,6 +16,7 @@ from surveys.coding import services as coding_services
 from surveys.conventions import CONSENT, YES, coded_question_pairs, consent_question_get
 from surveys.models import Answer, Instrument, Question, Response, Wave
 from surveys.services import ResponseClosed, response_missing_required, shown_questions
+from surveys.signals import responses_completed_notify
 from surveys.times import local_datetime_text
 
 from .models import AnswerChange, Interview, InterviewerAssignment
@@ -243,5 +244,6 @@ def interview_complete(*, interview: Interview, user: AbstractBaseUser, base_ver
             status=Response.Status.COMPLETED, submitted_at=now, updated_at=now)
         current.completed_at = now
         _bump(current, user, now)
+        responses_completed_notify(current.response.wave_id)
     current.response.refresh_from_db()
     return current

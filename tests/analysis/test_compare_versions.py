@@ -10,7 +10,7 @@ from surveys import services
 from surveys.models import Question, Section, Wave
 
 from ..conftest import SOCIAL_CAPITAL_ANSWERS
-from ..surveys.test_instrument_versions import fill
+from ..helpers import fill_response
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _answers(k: int, *, version: int) -> dict[int, dict]:
 def two_versions(open_wave):
     """Wave 1 on version 1; wave 2 on version 2, which drops sc8 and adds sc9 (same block)."""
     for k in range(6):
-        fill(open_wave, _answers(k, version=1))
+        fill_response(open_wave, _answers(k, version=1))
     services.wave_close(wave=open_wave)
     v2 = services.instrument_version_create(instrument=open_wave.instrument)
     services.structure_row_delete(row=Question.objects.get(instrument=v2, code="sc8_knowledge_interest"))
@@ -43,7 +43,7 @@ def two_versions(open_wave):
     second = Wave.objects.create(instrument=v2, title="Second wave", slug="second-wave")
     services.wave_open(wave=second)
     for k in range(5):
-        fill(second, _answers(k, version=2))
+        fill_response(second, _answers(k, version=2))
     return open_wave, second
 
 

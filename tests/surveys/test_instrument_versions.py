@@ -14,26 +14,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from surveys import selectors, services
-from surveys.forms import SectionForm
 from surveys.instruments import instrument_import
 from surveys.models import (Answer, Block, Instrument, Option, Question, QuestionAddition, Response, Scale, Section,
                             Wave)
 
+from ..helpers import fill_response
+
 pytestmark = pytest.mark.django_db
-
-
-def fill(wave, answers, *, submit=True):
-    """A respondent answers every page of ``wave`` (and submits)."""
-    structure = selectors.wave_structure(wave=wave)
-    response = services.response_start(wave=wave).response
-    for step, section in enumerate(structure.sections, start=1):
-        questions = structure.questions[section.pk]
-        form = SectionForm(answers.get(step, {}), questions=questions, options=structure.options)
-        assert form.is_valid(), form.errors
-        services.response_save_section(response=response, questions=questions, cleaned_data=form.answers(), step=step)
-    if submit:
-        services.response_submit(response=response, questions=structure.all_questions, language="en")
-    return response
 
 
 def codes(error: ValidationError) -> list[str]:
@@ -45,7 +32,7 @@ def codes(error: ValidationError) -> list[str]:
 @pytest.fixture
 def answered(open_wave, answers) -> Instrument:
     """The social-capital instrument with one completed response in its open wave."""
-    fill(open_wave, answers)
+    fill_response(open_wave, answers)
     return open_wave.instrument
 
 
@@ -291,7 +278,7 @@ def test_adding_a_question_to_a_running_wave_needs_the_confirmation(answered, op
 
 
 def test_adding_a_question_to_a_running_wave_is_recorded(answered, open_wave, answers):
-    in_progress = fill(open_wave, answers, submit=False)
+    in_progress, _structure = fill_response(open_wave, answers, submit=False)
     section = Section.objects.get(instrument=answered, code="readiness")
     added = services.wave_question_add(wave=open_wave, section=section, code="support", type=Question.Type.TEXT,
                                        text_en="Support?", text_ru="Поддержка?", confirmed=True)
@@ -300,7 +287,7 @@ def test_adding_a_question_to_a_running_wave_is_recorded(answered, open_wave, an
     assert (record.wave, record.responses_before, record.completed_before) == (open_wave, 2, 1)
     assert set(record.not_asked()) == set(Response.objects.all())
     assert in_progress in record.not_asked()
-    later = fill(open_wave, answers)  # a later respondent is asked
+    later, _structure = fill_response(open_wave, answers)  # a later respondent is asked
     assert later not in record.not_asked()
 
 

@@ -12,21 +12,9 @@ from django.utils import timezone
 from surveys import selectors, services
 from surveys.forms import SectionForm
 from surveys.models import Answer, Invitation, Option, Question, Response, Wave, hash_token
+from ..helpers import fill_response
 
 pytestmark = pytest.mark.django_db
-
-
-def _fill(wave, answers, *, submit=True, invitation=None):
-    structure = selectors.wave_structure(wave=wave)
-    response = services.response_start(wave=wave, invitation=invitation).response
-    for step, section in enumerate(structure.sections, start=1):
-        questions = structure.questions[section.pk]
-        form = SectionForm(answers[step], questions=questions, options=structure.options)
-        assert form.is_valid(), form.errors
-        services.response_save_section(response=response, questions=questions, cleaned_data=form.answers(), step=step)
-    if submit:
-        services.response_submit(response=response, questions=structure.all_questions, language="en")
-    return response, structure
 
 
 @pytest.mark.parametrize("status,opens,closes,accepting", [
@@ -92,13 +80,13 @@ def test_an_invitation_yields_one_response(invitation_wave):
 
 def test_submit_marks_invitation_used(invitation_wave, answers):
     invitation = services.invitations_create(wave=invitation_wave, count=1)[0].invitation
-    _fill(invitation_wave, answers, invitation=invitation)
+    fill_response(invitation_wave, answers, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.used_at is not None
 
 
 def test_submit_is_idempotent(open_wave, answers):
-    response, structure = _fill(open_wave, answers, submit=False)
+    response, structure = fill_response(open_wave, answers, submit=False)
     first = services.response_submit(response=response, questions=structure.all_questions, language="ru")
     second = services.response_submit(response=response, questions=structure.all_questions, language="en")
     assert first.created is True and second.created is False
@@ -120,7 +108,7 @@ def test_submit_refuses_missing_required_answers(open_wave, answers):
 
 
 def test_submit_refused_after_the_wave_closes(open_wave, answers):
-    response, structure = _fill(open_wave, answers, submit=False)
+    response, structure = fill_response(open_wave, answers, submit=False)
     services.wave_close(wave=open_wave)
     response.wave.refresh_from_db()
     with pytest.raises(services.ResponseClosed):
@@ -144,7 +132,7 @@ def test_a_failure_half_way_through_saving_stores_nothing(open_wave, answers):
 
 def test_a_failure_half_way_through_submitting_completes_nothing(invitation_wave, answers):
     invitation = services.invitations_create(wave=invitation_wave, count=1)[0].invitation
-    response, structure = _fill(invitation_wave, answers, submit=False, invitation=invitation)
+    response, structure = fill_response(invitation_wave, answers, submit=False, invitation=invitation)
     with mock.patch.object(Invitation.objects, "filter", side_effect=RuntimeError("connection lost")):
         with pytest.raises(RuntimeError):
             services.response_submit(response=response, questions=structure.all_questions)
@@ -153,7 +141,7 @@ def test_a_failure_half_way_through_submitting_completes_nothing(invitation_wave
 
 
 def test_question_code_is_locked_once_answered(open_wave, answers):
-    _fill(open_wave, answers)
+    fill_response(open_wave, answers)
     question = Question.objects.get(instrument=open_wave.instrument, code="sc1_contacts")
     with pytest.raises(ValidationError) as exc:
         services.question_update(question=question, code="sc1_renamed")
@@ -169,7 +157,7 @@ def test_question_code_may_change_before_any_answer(social_capital):
 
 
 def test_option_code_is_locked_once_used(open_wave, answers):
-    _fill(open_wave, answers)
+    fill_response(open_wave, answers)
     option = Option.objects.get(scale__instrument=open_wave.instrument, scale__code="level4", code=4)
     with pytest.raises(ValidationError) as exc:
         services.option_update(option=option, code=5)
