@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+import time
 import zipfile
-from pathlib import Path
-from typing import Callable
+from pathlib import Path, PurePosixPath
+from typing import Callable, Union
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from . import documents, exports, figures
 from .models import PreparedBundle
 from .report import CACHE_SECONDS, Report, report_build, report_prefetch, report_version
 
-def _readme(report: Report, written: list[Path], out: Path) -> str:
+def _readme(report: Report) -> str:
     wave = report.wave
     lines = [
         _("Report of the wave %(slug)s (%(title)s)") % {"slug": wave.slug, "title": wave.local("title", report.lang)},
@@ -50,76 +51,113 @@ def _readme(report: Report, written: list[Path], out: Path) -> str:
     return "\n".join(lines)
 
 
-def data_write(wave, out: Path, *, lang: str, free_text: bool = False) -> list[Path]:
+# Where a bundle's files go: a folder, or a ZIP file being written (its members named by their
+# paths inside the bundle).
+Target = Union[Path, zipfile.ZipFile]
+
+class _Files:
+    """Writes a bundle's files into its target: in a folder on disk, or straight into the ZIP file
+    (no file is written to disk and read back). ``written``: the paths written, relative to the
+    bundle's root for a ZIP file."""
+
+    def __init__(self, out: Target):
+        self.out, self.written, self._folders = out, [], set()
+        if isinstance(out, Path):
+            out.mkdir(parents=True, exist_ok=True)
+
+    def add(self, name: str, content: bytes) -> None:
+        if isinstance(self.out, Path):
+            path = self.out / name
+            if path.parent not in self._folders:
+                path.parent.mkdir(exist_ok=True)
+                self._folders.add(path.parent)
+            path.write_bytes(content)
+        else:
+            path = Path(name)
+            info = zipfile.ZipInfo(str(PurePosixPath(name)), date_time=time.localtime()[:6])
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            self.out.writestr(info, content)
+        self.written.append(path)
+
+    def add_written(self, name: str, write: Callable[[Path], None]) -> None:
+        """A file a library writes to a path of its own (pyreadstat, openpyxl): in the folder, or in
+        a temporary one and from there into the ZIP file."""
+        if isinstance(self.out, Path):
+            write(self.out / name)
+            self.written.append(self.out / name)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            write(path)
+            self.out.write(path, name)
+        self.written.append(Path(name))
+
+
+def data_write(wave, out: Target, *, lang: str, free_text: bool = False) -> list[Path]:
     """Write the wave's data files (CSV, XLSX, SPSS, Stata) and codebook into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    files = out if isinstance(out, _Files) else _Files(out)
+    start = len(files.written)
     with translation.override(lang):
         for fmt in exports.DATA_FORMATS:
-            path = out / f"data.{fmt}"
-            exports.write_data(wave, fmt, path, lang=lang, free_text=free_text)
-            written.append(path)
-        for path, content in ((out / "codebook.csv", exports.codebook(wave, lang=lang).to_csv(index=False).encode()),
-                              (out / "codebook.json", exports.codebook_json(wave).encode())):
-            path.write_bytes(content)
-            written.append(path)
-    return written
+            files.add_written(f"data.{fmt}", lambda path, fmt=fmt: exports.write_data(
+                wave, fmt, path, lang=lang, free_text=free_text))
+        files.add("codebook.csv", exports.codebook(wave, lang=lang).to_csv(index=False).encode())
+        files.add("codebook.json", exports.codebook_json(wave).encode())
+    return files.written[start:]
 
 
-def wave_bundle_write(wave, out: Path, *, lang: str, progress: Callable[[str], None] | None = None,
+def wave_bundle_write(wave, out: Target, *, lang: str, progress: Callable[[str], None] | None = None,
                       free_text: bool = False) -> list[Path]:
-    """Write the wave's whole bundle (the report with every cross-tabulation) into ``out``: the data
-    files first, then the report is built and its files written, so that the two large things (the
-    data files' frame and the report) are never in memory at once."""
+    """Write the wave's whole bundle (the report with every cross-tabulation) into ``out``, a folder
+    or a ZIP file: the data files first, then the report is built and its files written, so that the
+    two large things (the data files' frame and the report) are never in memory at once."""
     step = progress or (lambda name: None)
     report_prefetch(wave, lang=lang)  # the exact tests run while the data files are written
     step("data")
-    written = data_write(wave, out, lang=lang, free_text=free_text)
+    files = _Files(out)
+    data_write(wave, files, lang=lang, free_text=free_text)
     step("report")
     report = report_build(wave, lang=lang, all_crosstabs=True)
-    return written + bundle_write(report, out, progress=progress, free_text=free_text, data=False)
+    return _report_write(report, files, progress=progress)
 
 
-def bundle_write(report: Report, out: Path, *, progress: Callable[[str], None] | None = None,
+def bundle_write(report: Report, out: Target, *, progress: Callable[[str], None] | None = None,
                  free_text: bool = False, data: bool = True) -> list[Path]:
-    """Write every file of ``report`` into the folder ``out``; return the paths written. The data
-    files (left out with ``data=False``) hold the free-text answers only with ``free_text`` (they may
-    hold personal data)."""
+    """Write every file of ``report`` into ``out`` (a folder, or a ZIP file); return the paths
+    written. The data files (left out with ``data=False``) hold the free-text answers only with
+    ``free_text`` (they may hold personal data)."""
+    files = _Files(out)
+    if data:
+        (progress or (lambda name: None))("data")
+        data_write(report.wave, files, lang=report.lang, free_text=free_text)
+    return _report_write(report, files, progress=progress)
+
+
+def _report_write(report: Report, files: _Files, *, progress: Callable[[str], None] | None) -> list[Path]:
+    """The report's own files (tables, figures, report.html and .docx, README) after the data's."""
     step = progress or (lambda name: None)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "figures").mkdir(exist_ok=True)
-    written: list[Path] = []
-
-    def write(path: Path, content: bytes) -> None:
-        path.write_bytes(content)
-        written.append(path)
-
+    write = files.add
     with translation.override(report.lang):
-        if data:
-            step("data")
-            written += data_write(report.wave, out, lang=report.lang, free_text=free_text)
         step("tables")
-        (out / "values").mkdir(exist_ok=True)
         word = documents.TableDocuments()
         for table in report.tables().values():
             formats = ("csv", "tex") if table.name.startswith("crosstab_") else documents.TABLE_FORMATS
             for fmt in formats:
-                write(out / f"{table.name}.{fmt}",
-                      word.docx(table) if fmt == "docx" else documents.table_bytes(table, fmt))
-            write(out / "values" / f"{table.name}.csv", documents.table_bytes(table, "csv", values=True))
+                write(f"{table.name}.{fmt}", word.docx(table) if fmt == "docx" else documents.table_bytes(table, fmt))
+            write(f"values/{table.name}.csv", documents.table_bytes(table, "csv", values=True))
             if table.name.startswith("crosstab_"):
-                write(out / f"{table.name}.txt", str(table.result).encode())
+                write(f"{table.name}.txt", str(table.result).encode())
         step("figures")
         for figure in report.figures().values():
             for fmt, content in figure.render_all(figures.FORMATS).items():
-                write(out / "figures" / f"{figure.name}.{fmt}", content)
+                write(f"figures/{figure.name}.{fmt}", content)
         step("report page")
         html = render_to_string("analysis/bundle_report.html", {"report": report, "wave": report.wave,
                                                                 "style": documents.HTML_STYLE})
-        write(out / "report.html", html.encode())
-        write(out / "report.docx", documents.report_docx(report, word))
-        write(out / "README.txt", _readme(report, written, out).encode())
-    return written
+        write("report.html", html.encode())
+        write("report.docx", documents.report_docx(report, word))
+        write("README.txt", _readme(report).encode())
+    return files.written
 
 
 PREPARED_MAX_BYTES = 64 * 1024 * 1024  # larger bundles are not kept in the database
@@ -145,9 +183,7 @@ def bundle_zip_for(wave, *, lang: str, free_text: bool = False) -> bytes:
         stored = PreparedBundle.objects.filter(wave=wave, lang=lang, key=key).values_list("data", flat=True).first()
         data = None if stored is None else bytes(stored)
     if data is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            wave_bundle_write(wave, Path(tmp), lang=lang, free_text=free_text)
-            data = _zip(Path(tmp))
+        data = _zipped(lambda zf: wave_bundle_write(wave, zf, lang=lang, free_text=free_text))
         if not free_text and len(data) <= PREPARED_MAX_BYTES:
             _prepared_keep(wave, lang, key, data)
     cache.set("analysis:bundle:" + key, data, CACHE_SECONDS)
@@ -165,15 +201,11 @@ def _prepared_keep(wave, lang: str, key: str, data: bytes) -> None:
 
 def bundle_zip(report: Report, *, free_text: bool = False) -> bytes:
     """The bundle of ``report`` as a ZIP file (data without free-text answers unless ``free_text``)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle_write(report, Path(tmp), free_text=free_text)
-        return _zip(Path(tmp))
+    return _zipped(lambda zf: bundle_write(report, zf, free_text=free_text))
 
 
-def _zip(folder: Path) -> bytes:
+def _zipped(write: Callable[[zipfile.ZipFile], object]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                zf.write(path, path.relative_to(folder))
+        write(zf)
     return buffer.getvalue()

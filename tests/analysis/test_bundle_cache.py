@@ -1,11 +1,15 @@
 """The bundle is built once per report version and language; the version changes with anything the
-report is built from (completed responses, the instrument's texts, codings and final codes)."""
+report is built from (completed responses, the instrument's texts, codings and final codes). Its ZIP
+file holds what ``analyze`` writes into a folder."""
 from __future__ import annotations
+
+import io
+import zipfile
 
 import pytest
 
 from analysis import bundle
-from analysis.report import report_version
+from analysis.report import report_build, report_version
 from surveys.coding.models import AppliedCode, FinalCode
 from surveys.models import Question, Response, Wave
 
@@ -57,3 +61,24 @@ def test_the_version_follows_responses_texts_and_coding(interviews):
 
     Response.objects.filter(wave=interviews, status=Response.Status.COMPLETED).first().delete()
     assert report_version(_fresh(interviews)) != after_applied
+
+
+def test_the_zip_holds_what_analyze_writes_into_a_folder(demo_wave, tmp_path):
+    """bundle.zip is written straight into the ZIP file, analyze into a folder: the same files, and
+    the same bytes for every file whose format holds no time of writing (documents, figures and
+    data files do)."""
+    wave = Wave.objects.select_related("instrument").get(pk=demo_wave.pk)
+    folder = tmp_path / "bundle"
+    written = bundle.wave_bundle_write(wave, folder, lang="en")
+    on_disk = {path.relative_to(folder).as_posix() for path in written}
+    assert on_disk == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    data = bundle.bundle_zip(report_build(wave, lang="en", all_crosstabs=True))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None
+        infos = {info.filename: info for info in zf.infolist()}
+        assert set(infos) == on_disk and len(infos) == len(zf.infolist())  # no member twice
+        assert {"README.txt", "report.docx", "figures/table1.png", "values/table1.csv", "data.sav"} <= set(infos)
+        for name, info in infos.items():
+            assert info.compress_type == zipfile.ZIP_DEFLATED, name
+            if name.rsplit(".", 1)[-1] in {"csv", "tex", "html", "txt", "json"}:
+                assert zf.read(name) == (folder / name).read_bytes(), name
