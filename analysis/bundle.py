@@ -23,6 +23,7 @@ from . import documents, exports, figures
 from .models import PreparedBundle
 from .report import CACHE_SECONDS, Report, report_build, report_prefetch, report_version
 
+
 def _readme(report: Report) -> str:
     wave = report.wave
     lines = [
@@ -54,6 +55,7 @@ def _readme(report: Report) -> str:
 # Where a bundle's files go: a folder, or a ZIP file being written (its members named by their
 # paths inside the bundle).
 Target = Union[Path, zipfile.ZipFile]
+
 
 class _Files:
     """Writes a bundle's files into its target: in a folder on disk, or straight into the ZIP file

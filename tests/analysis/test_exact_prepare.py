@@ -26,14 +26,7 @@ from surveys.signals import responses_completed
 from ..helpers import fill_response
 from ..surveys.test_imports import HEADER
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache(db):
-    cache.clear()
-    forget_reports()
-    yield
-    cache.clear()
-    forget_reports()
+pytestmark = pytest.mark.django_db  # the cache and the reports' memo are emptied around each test (conftest)
 
 
 def _queued():
