@@ -20,9 +20,9 @@ from django.dispatch import Signal
 
 from .models import Instrument, Option, Question, Scale, Section, Wave, WaveOptionSet
 
-# Sent with ``wave_id`` and ``batch``: completed responses of that wave were stored, one by one
-# (submitted by a respondent, completed by an interviewer: more may follow soon) or, ``batch``, all
-# that the writer had at once (imported, loaded as demo data).
+# Sent with ``wave_id`` and ``batch``: completed responses of that wave were stored or changed, one
+# by one (submitted by a respondent, completed or corrected by an interviewer: more may follow soon)
+# or, ``batch``, all that the writer had at once (imported, loaded as demo data).
 responses_completed = Signal()
 
 

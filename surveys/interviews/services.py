@@ -175,6 +175,8 @@ def _save(*, interview: Interview, user: AbstractBaseUser, base_version: int, va
         if clear:
             Answer.objects.filter(response_id=current.response_id, question_id__in=clear).delete()
         _bump(current, user, now)
+        if current.is_completed:  # a completed interview's answers, corrected
+            responses_completed_notify(current.response.wave_id)
         AnswerChange.objects.bulk_create([
             AnswerChange(interview=current, question=q, version=current.version, changed_by=user, changed_at=now,
                          old_value=old, new_value=new) for q, old, new in changes

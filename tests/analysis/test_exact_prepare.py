@@ -20,6 +20,7 @@ from analysis.models import ExactTest
 from analysis.report import forget_reports, report_build, report_exact_tests
 from analysis.stats import crosstab as crosstab_mod
 from surveys import demo
+from surveys.interviews import services as interview_services
 from surveys.models import Response, Wave
 from surveys.signals import responses_completed
 
@@ -135,8 +136,12 @@ def test_interviews_imports_and_demo_data_send_the_notice(social_capital, make_i
             make_interview(complete=False)  # recorded, not completed: no notice
         assert seen == []
         with django_capture_on_commit_callbacks(execute=True):
-            make_interview()
+            done = make_interview()
         assert seen == [(interview_wave.pk, False)]
+        with django_capture_on_commit_callbacks(execute=True):  # a completed interview, corrected
+            interview_services.interview_save(interview=done, user=done.interviewer, base_version=done.version,
+                                              values={"region": 4})
+        assert seen == [(interview_wave.pk, False)] * 2
         seen.clear()
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             with pytest.raises(CommandError, match="nothing was imported"):
