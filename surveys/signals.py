@@ -7,8 +7,8 @@ become visible together. Writes that bypass signals (``QuerySet.update``, ``bulk
 :func:`structure_changed` themselves (``services.instrument_version_create``).
 
 :data:`responses_completed` tells the apps that read the surveys (``analysis``: the exact tests the
-worker computes ahead) that a wave has new completed responses; the writers that complete them send
-it (:func:`responses_completed_notify`) once their transaction has committed.
+worker computes ahead) that a wave has new or corrected completed responses; the writers of them
+send it (:func:`responses_completed_notify`) once their transaction has committed.
 """
 from __future__ import annotations
 
